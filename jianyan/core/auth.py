@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+
+DEMO_USERNAMES = {"member1", "member2", "member3", "party1", "staff1", "unit_gxj", "unit_kjj", "leader1", "admin"}
+
+
+def demo_logins_allowed() -> bool:
+    return settings.DEBUG or settings.JIANYAN_ALLOW_DEMO
+
+
+class DemoAwareModelBackend(ModelBackend):
+    """Refuses the published demo accounts on a production server unless JIANYAN_ALLOW_DEMO=1."""
+
+    def user_can_authenticate(self, user) -> bool:
+        if not super().user_can_authenticate(user):
+            return False
+        profile = getattr(user, "profile", None)
+        is_demo = profile is not None and profile.is_demo
+        return not is_demo or demo_logins_allowed()

@@ -1,0 +1,153 @@
+"""The cast: a member, a co-signer, a party clerk, staff, two unit liaisons, a leader, an admin, and an
+outsider (a member of another committee). State is built by calling the workflow functions."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from jianyan.handling import workflow as handling
+from jianyan.people.models import Committee, Organisation, Profile, Role, Session, Term, Unit
+from jianyan.people.setup import seed_reason_codes, seed_themes
+from jianyan.proposals import workflow as proposals
+
+User = get_user_model()
+PASSWORD = "demo-pass-2024"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username, committee, role, name, **profile):
+    user = User.objects.create_user(username=username, password=PASSWORD)
+    Profile.objects.create(user=user, committee=committee, role=role, display_name=name, **profile)
+    return user
+
+
+@pytest.fixture
+def committee(db):
+    c = Committee.objects.create(code="yq", name="政协阳泉市委员会", short_name="市政协", place="阳泉市")
+    seed_reason_codes(c)
+    seed_themes(c)
+    return c
+
+
+@pytest.fixture
+def session(committee):
+    term = Term.objects.create(committee=committee, number=14, start_year=2022)
+    now = timezone.now()
+    return Session.objects.create(
+        term=term, sitting=4, year=now.year, plenary_start=now.date() - dt.timedelta(days=10),
+        plenary_end=now.date() + dt.timedelta(days=20), submission_deadline=now + dt.timedelta(days=30),
+    )
+
+
+@pytest.fixture
+def themes(committee):
+    return list(committee.themes.all())
+
+
+@pytest.fixture
+def unit_gxj(committee):
+    return Unit.objects.create(committee=committee, name="市工信局", full_name="阳泉市工业和信息化局", duties="工业和信息化")
+
+
+@pytest.fixture
+def unit_kjj(committee):
+    return Unit.objects.create(committee=committee, name="市科技局", full_name="阳泉市科学技术局", duties="科技创新")
+
+
+@pytest.fixture
+def party(committee):
+    return Organisation.objects.create(committee=committee, name="民革阳泉市委员会", kind=Organisation.Kind.PARTY)
+
+
+@pytest.fixture
+def member(committee, session):
+    return make_user("member1", committee, Role.MEMBER, "张委员")
+
+
+@pytest.fixture
+def cosigner(committee, session):
+    return make_user("member2", committee, Role.MEMBER, "李委员")
+
+
+@pytest.fixture
+def clerk(committee, session, party):
+    return make_user("party1", committee, Role.CLERK, "民革经办人", organisation=party)
+
+
+@pytest.fixture
+def staff(committee, session):
+    return make_user("staff1", committee, Role.STAFF, "提案委王")
+
+
+@pytest.fixture
+def liaison(committee, unit_gxj):
+    return make_user("unit_gxj", committee, Role.UNIT, "工信局联络员", unit=unit_gxj)
+
+
+@pytest.fixture
+def liaison2(committee, unit_kjj):
+    return make_user("unit_kjj", committee, Role.UNIT, "科技局联络员", unit=unit_kjj)
+
+
+@pytest.fixture
+def leader(committee, session):
+    return make_user("leader1", committee, Role.LEADER, "赵主席")
+
+
+@pytest.fixture
+def admin_user(db):
+    return User.objects.create_superuser(username="admin", password=PASSWORD)
+
+
+@pytest.fixture
+def outsider(db):
+    other = Committee.objects.create(code="jq", name="政协阳泉市郊区委员会", short_name="区政协", place="郊区",
+                                     level=Committee.Level.COUNTY)
+    return make_user("outsider", other, Role.MEMBER, "外区委员")
+
+
+@pytest.fixture
+def everyone(member, cosigner, clerk, staff, liaison, liaison2, leader, outsider, admin_user):
+    return {"member": member, "cosigner": cosigner, "clerk": clerk, "staff": staff, "liaison": liaison,
+            "liaison2": liaison2, "leader": leader, "outsider": outsider, "admin": admin_user}
+
+
+# ---- building proposals through the workflow --------------------------------------------------
+
+def draft(author, title="关于加快传统产业改造升级的提案", cosigners=None):
+    return proposals.create_proposal(
+        actor=author, title=title, background="我市传统产业占比较高，转型任务繁重。",
+        suggestions=["制定新型工业化行动方案", "设立技术改造专项资金"], cosigners=cosigners or [],
+    )
+
+
+def submitted(author, **kw):
+    return proposals.submit_proposal(draft(author, **kw), actor=author)
+
+
+def registered(author, staff, theme, **kw):
+    return proposals.register_proposal(submitted(author, **kw), actor=staff, theme=theme)
+
+
+def assigned(author, staff, theme, units, **kw):
+    p = registered(author, staff, theme, **kw)
+    return handling.assign_proposal(p, actor=staff, units=units)
+
+
+@pytest.fixture
+def build():
+    """Helpers to build proposals in a given state through the workflow functions."""
+
+    class Build:
+        draft = staticmethod(draft)
+        submitted = staticmethod(submitted)
+        registered = staticmethod(registered)
+        assigned = staticmethod(assigned)
+
+    return Build
