@@ -21,6 +21,17 @@ def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _on_commit_runs_at_once(monkeypatch, request):
+    """Tests run inside a transaction that never commits, so on_commit hooks would never fire.
+    Workflow functions register them only after their own atomic block has closed, so running
+    them at once is what a real commit does. Tests marked transaction=True keep the real hook."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        return
+    monkeypatch.setattr("django.db.transaction.on_commit", lambda func, using=None, robust=False: func())
+
+
 def make_user(username, committee, role, name, **profile):
     user = User.objects.create_user(username=username, password=PASSWORD)
     Profile.objects.create(user=user, committee=committee, role=role, display_name=name, **profile)

@@ -24,6 +24,9 @@ class ApiToken(models.Model):
         verbose_name = "接口令牌"
         verbose_name_plural = "接口令牌"
 
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"
+
     @classmethod
     def issue(cls, user, name: str = "api") -> tuple["ApiToken", str]:
         raw = "jy_" + secrets.token_urlsafe(32)

@@ -53,6 +53,9 @@ class ReturnRequest(models.Model):
         verbose_name_plural = "退回申请"
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.assignment} 申请退回"
+
 
 class Consultation(models.Model):
     class Form(models.TextChoices):
@@ -78,6 +81,9 @@ class Consultation(models.Model):
         verbose_name_plural = "沟通协商"
         ordering = ["date", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_form_display()}"
+
 
 class CoOpinion(models.Model):
     """A co-handling unit's opinion (会办意见) for the lead unit; never sent to the proposer."""
@@ -91,6 +97,9 @@ class CoOpinion(models.Model):
         verbose_name = "会办意见"
         verbose_name_plural = "会办意见"
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} 会办意见"
 
 
 class Reply(models.Model):
@@ -120,6 +129,9 @@ class Reply(models.Model):
         verbose_name_plural = "答复"
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.assignment} 第{self.round}轮答复（{self.result_class}）"
+
 
 class Evaluation(models.Model):
     """One proposer's rating of one round of handling: attitude and result, each 满意/基本满意/不满意."""
@@ -146,6 +158,9 @@ class Evaluation(models.Model):
             models.UniqueConstraint(fields=["proposer", "round"], name="one_evaluation_per_proposer_round")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.proposer} 第{self.round}轮评价"
+
 
 class QualityRating(models.Model):
     """A handling unit's blind rating of the proposal's quality (双向评议)."""
@@ -164,6 +179,9 @@ class QualityRating(models.Model):
         verbose_name = "提案质量评价"
         verbose_name_plural = "提案质量评价"
         constraints = [models.UniqueConstraint(fields=["assignment"], name="one_quality_rating_per_assignment")]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} 质量评议 {self.total}"
 
     @property
     def grade(self) -> str:

@@ -16,8 +16,8 @@ from jianyan.core.access import ensure_can, profile_of, unit_assignments
 from jianyan.core.errors import InvalidInput, InvalidState, NotAllowed
 from jianyan.handling.models import (
     Assignment,
-    CoOpinion,
     Consultation,
+    CoOpinion,
     Evaluation,
     QualityRating,
     Reply,

@@ -18,3 +18,6 @@ class Notification(models.Model):
         verbose_name_plural = "通知"
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return self.text

@@ -47,3 +47,6 @@ class SupervisionActivity(models.Model):
         verbose_name = "督办活动"
         verbose_name_plural = "督办活动"
         ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_form_display()}"

@@ -1,0 +1,55 @@
+"""The project's own plumbing: migrations in step with models, production settings pass the deploy check,
+the `jianyan` command wraps management commands, demo logins are refused in production."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+def test_no_pending_migrations():
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "x" * 30 + "-production-secret-key-for-the-check-0987654321",
+           "ALLOWED_HOSTS": "jianyan.example.org", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env.update(DEBUG="0", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_the_jianyan_command_maps_dashes_to_management_commands():
+    result = subprocess.run([sys.executable, "-m", "jianyan", "db-worker", "--help"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "usage: jianyan db_worker" in result.stdout
+
+
+def test_demo_accounts_are_refused_in_production_unless_allowed(settings, member):
+    member.profile.is_demo = True
+    member.profile.save()
+    settings.DEBUG = False
+    settings.JIANYAN_ALLOW_DEMO = False
+    assert authenticate(username="member1", password="demo-pass-2024") is None
+    settings.JIANYAN_ALLOW_DEMO = True
+    assert authenticate(username="member1", password="demo-pass-2024") == member
