@@ -30,7 +30,7 @@ run: install
 	$(VENV)/bin/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
-	$(VENV)/bin/ruff check jianyan tests
+	$(VENV)/bin/ruff check jianyan tests bench
 
 check-migrations: install
 	$(VENV)/bin/python manage.py makemigrations --check --dry-run
