@@ -2,6 +2,7 @@
 outsider (a member of another committee). State is built by calling the workflow functions."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,6 +12,7 @@ from jianyan.handling import workflow as handling
 from jianyan.people.models import Committee, Organisation, Profile, Role, Session, Term, Unit
 from jianyan.people.setup import seed_reason_codes, seed_themes
 from jianyan.proposals import workflow as proposals
+from jianyan.proposals.models import Proposal
 
 User = get_user_model()
 PASSWORD = "demo-pass-2024"
@@ -162,3 +164,119 @@ def build():
         assigned = staticmethod(assigned)
 
     return Build
+
+
+# ---- the JSON API ------------------------------------------------------------------------------
+
+class ApiClient:
+    """A JSON client for /api/v1/ acting as one user through a bearer token (or anonymously)."""
+
+    def __init__(self, token):
+        from django.test import Client
+
+        self.client = Client()
+        self.token = token
+
+    @staticmethod
+    def url(path: str) -> str:
+        return path if path.startswith("/") else "/api/v1/" + path
+
+    def headers(self):
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def get(self, path, params=None):
+        return self.client.get(self.url(path), params or {}, headers=self.headers())
+
+    def send(self, method, path, data=None, *, raw=None):
+        body = raw if raw is not None else ("" if data is None else json.dumps(data))
+        return getattr(self.client, method)(self.url(path), body, content_type="application/json",
+                                            headers=self.headers())
+
+    def post(self, path, data=None, *, raw=None):
+        return self.send("post", path, data, raw=raw)
+
+    def patch(self, path, data=None, *, raw=None):
+        return self.send("patch", path, data, raw=raw)
+
+    def delete(self, path):
+        return self.send("delete", path)
+
+    def act(self, proposal, action, **body):
+        pk = getattr(proposal, "pk", proposal)
+        return self.post(f"proposals/{pk}/actions/{action}", body)
+
+    def notification_kinds(self) -> set[str]:
+        response = self.get("notifications", {"page_size": 100})
+        assert response.status_code == 200, response.content
+        return {n["kind"] for n in response.json()["items"]}
+
+
+@pytest.fixture
+def api(db):
+    """api(user) -> an ApiClient with a bearer token of that user; api() -> anonymous."""
+    from jianyan.api.models import ApiToken
+
+    tokens = {}
+
+    def client_for(user=None):
+        if user is not None and user.pk not in tokens:
+            tokens[user.pk] = ApiToken.issue(user, name="test")[1]
+        return ApiClient(tokens[user.pk] if user is not None else None)
+
+    return client_for
+
+
+@pytest.fixture
+def unit_jyj(committee):
+    return Unit.objects.create(committee=committee, name="市教育局", full_name="阳泉市教育局", duties="教育")
+
+
+@pytest.fixture
+def liaison3(committee, unit_jyj):
+    return make_user("unit_jyj", committee, Role.UNIT, "教育局联络员", unit=unit_jyj)
+
+
+class Stage:
+    """The member's joint proposal (co-signed by member2) brought to a given state through the workflow:
+    registered under the first theme, assigned to 市工信局 (lead) and 市科技局 (co)."""
+
+    def __init__(self, member, cosigner, staff, liaison, liaison2, themes, unit_gxj, unit_kjj):
+        self.member, self.cosigner, self.staff = member, cosigner, staff
+        self.liaison, self.liaison2 = liaison, liaison2
+        self.theme, self.unit_gxj, self.unit_kjj = themes[0], unit_gxj, unit_kjj
+
+    def draft(self, title="关于加快传统产业改造升级的提案"):
+        return draft(self.member, title=title, cosigners=[self.cosigner.username])
+
+    def cosigning(self, **kw):
+        return proposals.submit_proposal(self.draft(**kw), actor=self.member)
+
+    def submitted(self, **kw):
+        return proposals.respond_to_cosign(self.cosigning(**kw), actor=self.cosigner, accept=True)
+
+    def registered(self, **kw):
+        return proposals.register_proposal(self.submitted(**kw), actor=self.staff, theme=self.theme)
+
+    def assigned(self, **kw):
+        return handling.assign_proposal(self.registered(**kw), actor=self.staff, units=[
+            {"unit": self.unit_gxj.pk, "mode": "lead"}, {"unit": self.unit_kjj.pk, "mode": "co"}])
+
+    def return_requested(self, **kw):
+        return handling.request_return(self.assigned(**kw), actor=self.liaison2, reason="不属于本单位职责")
+
+    def handling(self, **kw):
+        p = handling.sign_assignment(self.assigned(**kw), actor=self.liaison)
+        return handling.sign_assignment(p, actor=self.liaison2)
+
+    def reply_audit(self, **kw):
+        p = self.handling(**kw)
+        handling.submit_reply(p, actor=self.liaison, result_class="A", body="已制定行动方案。", signer="王局长")
+        return Proposal.objects.get(pk=p.pk)
+
+    def replied(self, **kw):
+        return handling.approve_reply(self.reply_audit(**kw), actor=self.staff)
+
+
+@pytest.fixture
+def stage(member, cosigner, staff, liaison, liaison2, themes, unit_gxj, unit_kjj):
+    return Stage(member, cosigner, staff, liaison, liaison2, themes, unit_gxj, unit_kjj)

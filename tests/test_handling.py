@@ -14,7 +14,6 @@ from jianyan.notifications.models import Notification
 from jianyan.proposals.models import State
 
 
-
 @pytest.fixture
 def plan(unit_gxj, unit_kjj):
     return [{"unit": unit_gxj.pk, "mode": "lead"}, {"unit": unit_kjj.pk, "mode": "co"}]

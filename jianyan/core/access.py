@@ -42,7 +42,9 @@ def role_of(user) -> str | None:
 
 def proposer_filter(user) -> Q:
     """Proposals where the user is a proposer: in person, or as the clerk of the collective proposer."""
-    q = Q(created_by=user) | Q(proposers__user=user)
+    # A co-signer who declined or was dropped is no longer a proposer and stops seeing the draft.
+    q = Q(created_by=user) | Q(proposers__user=user, proposers__status__in=[Proposer.Status.PENDING,
+                                                                        Proposer.Status.ACCEPTED])
     profile = profile_of(user)
     if profile and profile.role == Role.CLERK and profile.organisation_id:
         q |= Q(organisation_id=profile.organisation_id)

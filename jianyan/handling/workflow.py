@@ -53,9 +53,12 @@ def parse_unit_plan(proposal: Proposal, units) -> list[tuple[Unit, str]]:
         if mode not in Mode.values:
             raise InvalidInput("办理方式应为主办、会办或分办", fields={"units": f"无效的办理方式：{mode}"})
         try:
-            plan.append((int(unit_id.pk if isinstance(unit_id, Unit) else unit_id), mode))
+            unit_pk = int(unit_id.pk if isinstance(unit_id, Unit) else unit_id)
         except (TypeError, ValueError):
+            unit_pk = 0
+        if not 0 < unit_pk < 2**63:
             raise InvalidInput("承办单位无效", fields={"units": "单位编号无效"})
+        plan.append((unit_pk, mode))
     ids = [u for u, _ in plan]
     if len(set(ids)) != len(ids):
         raise InvalidInput("同一单位不能重复交办", fields={"units": "单位重复"})
@@ -171,6 +174,7 @@ def decide_return(proposal: Proposal, *, actor, accept: bool, units=None, note: 
                    .filter(assignment__proposal=proposal, accepted__isnull=True).first())
         old = request.assignment
         notified = [old.unit_id]
+        newly_assigned: list[int] = []
         if accept:
             old.is_active = False
             old.save(update_fields=["is_active"])
@@ -182,7 +186,7 @@ def decide_return(proposal: Proposal, *, actor, accept: bool, units=None, note: 
                 plan = parse_unit_plan_addition(proposal, replacement, remaining)
                 created = create_assignments(proposal, plan, old.due_date if old.due_date >= timezone.localdate()
                                              else default_due_date(proposal))
-                notified += [a.unit_id for a in created]
+                newly_assigned = [a.unit_id for a in created]
         request.accepted = accept
         request.decided_by = actor
         request.decided_at = timezone.now()
@@ -192,6 +196,8 @@ def decide_return(proposal: Proposal, *, actor, accept: bool, units=None, note: 
         move(proposal, to_state, actor=actor, action="assignment.return_accepted" if accept else "assignment.return_rejected",
              note=note, data={"unit": old.unit.name})
     transaction.on_commit(lambda: notify.return_decided(proposal, notified, accept))
+    if newly_assigned:  # the new units are told to sign, not that "someone else" now handles it
+        transaction.on_commit(lambda: notify.assigned(proposal, newly_assigned))
     return proposal
 
 
