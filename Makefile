@@ -8,7 +8,7 @@ UV_VERSION := 0.13.9
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := jianyan.settings
 
-.PHONY: run test install lint check-migrations clean worker
+.PHONY: run test test-fast install assets lint check-migrations clean worker
 
 $(VENV)/bin/uv:
 	@test -n "$(PYTHON)" || { echo "需要 Python 3.12 或更高版本 (python3.12 not found on PATH)"; exit 1; }
@@ -19,7 +19,26 @@ $(VENV)/.synced: $(VENV)/bin/uv pyproject.toml uv.lock
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --frozen --inexact --python $(VENV)/bin/python
 	@touch $@
 
-install: $(VENV)/.synced
+# Front-end assets (htmx, ECharts) come from npm, pinned by package-lock.json, and are served locally.
+VENDOR := jianyan/static/vendor
+VENDOR_FILES := $(VENDOR)/htmx.min.js $(VENDOR)/echarts.min.js
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "需要 npm (Node.js) 来安装前端资源 (npm not found on PATH)"; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+$(VENDOR)/htmx.min.js: node_modules/.package-lock.json
+	@mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+$(VENDOR)/echarts.min.js: node_modules/.package-lock.json
+	@mkdir -p $(VENDOR)
+	cp node_modules/echarts/dist/echarts.min.js $@
+
+assets: $(VENDOR_FILES)
+
+install: $(VENV)/.synced assets
 
 run: install
 	@mkdir -p var
@@ -36,7 +55,11 @@ check-migrations: install
 	$(VENV)/bin/python manage.py makemigrations --check --dry-run
 
 test: install lint check-migrations
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Locally, without the browser journeys (CI runs them): make test-fast
+test-fast: PYTEST_ARGS = -m "not e2e"
+test-fast: test
 
 clean:
 	rm -rf $(VENV) var/test-*

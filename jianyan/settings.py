@@ -51,8 +51,10 @@ INSTALLED_APPS = [
     "jianyan.supervision",
     "jianyan.notifications",
     "jianyan.reports",
+    "jianyan.assist",
     "jianyan.api",
     "jianyan.portal",
+    "jianyan.workspace",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "jianyan.workspace.context.site",
             ],
         },
     },
@@ -124,7 +127,8 @@ LOCALE_PATHS = [BASE_DIR / "jianyan" / "locale"]
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "jianyan" / "static"]
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = VAR_DIR / "media"  # uploaded attachments; served only through access-checked views, never as static
+JIANYAN_MAX_UPLOAD_BYTES = int(os.environ.get("JIANYAN_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

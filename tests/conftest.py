@@ -280,3 +280,67 @@ class Stage:
 @pytest.fixture
 def stage(member, cosigner, staff, liaison, liaison2, themes, unit_gxj, unit_kjj):
     return Stage(member, cosigner, staff, liaison, liaison2, themes, unit_gxj, unit_kjj)
+
+
+# ---- the web pages -----------------------------------------------------------------------------
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files go to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def web(db, media_root):
+    """web(user) -> a django.test.Client logged in as that user; web() -> anonymous."""
+    from django.test import Client
+
+    def client_for(user=None):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return client_for
+
+
+class Uploads:
+    """Small files of each kind, as a browser would upload them."""
+
+    @staticmethod
+    def pdf(name="情况说明.pdf", size=0):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        body = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+        return SimpleUploadedFile(name, body + b" " * max(0, size - len(body)), content_type="application/pdf")
+
+    @staticmethod
+    def png(name="现场照片.png"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return SimpleUploadedFile(name, b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, content_type="image/png")
+
+    @staticmethod
+    def docx(name="调研报告.docx"):
+        import io
+        import zipfile
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("[Content_Types].xml", "<Types/>")
+            z.writestr("word/document.xml", "<w:document/>")
+        return SimpleUploadedFile(name, buf.getvalue(), content_type="application/octet-stream")
+
+    @staticmethod
+    def fake(name="病毒.pdf"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        return SimpleUploadedFile(name, b"MZ\x90\x00 this is an executable", content_type="application/pdf")
+
+
+@pytest.fixture
+def uploads():
+    return Uploads

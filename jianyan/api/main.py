@@ -7,7 +7,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 
 from jianyan.api import errors
 from jianyan.api.actions import ACTIONS
-from jianyan.api.endpoints import auth, notifications, proposals, reference
+from jianyan.api.endpoints import assist, auth, notifications, proposals, reference
 from jianyan.api.security import BearerToken, SessionAuth
 
 DESCRIPTION = """建言（Jianyan）提案工作平台的 JSON 接口。
@@ -50,3 +50,4 @@ api.add_router("", auth.router)
 api.add_router("", proposals.router)
 api.add_router("", reference.router)
 api.add_router("", notifications.router)
+api.add_router("", assist.router)

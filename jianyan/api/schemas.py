@@ -466,3 +466,106 @@ class NotificationList(Schema):
 
 class ReadAllOut(Schema):
     updated: int
+
+
+# ---- text assistance (jianyan.assist) ------------------------------------------------------------
+
+class SimilarIn(Input):
+    title: Text(200) = ""
+    body: Text(20000) = Field("", description="正文（情况分析、具体建议），可空")
+    top: Annotated[StrictInt, Field(ge=1, le=50)] = 10
+
+
+class SimilarFilters(DropEmpty):
+    top: int = Field(10, ge=1, le=50, description="最多返回几件")
+
+
+class DuplicateFilters(DropEmpty):
+    top: int = Field(5, ge=1, le=20, description="最多返回几件")
+
+
+class PrecheckIn(Input):
+    title: Text(200) = ""
+    background: Text(20000) = ""
+    suggestions: Annotated[list[Text(5000)], Field(max_length=30)] = []
+
+
+class SuggestIn(Input):
+    text: Text(20000) = Field(description="案由或提案全文（第一行为案由）")
+    top: Annotated[StrictInt, Field(ge=1, le=10)] = 3
+    committee: Text(32) | None = Field(None, description="政协代码（仅管理员可选）")
+
+
+class SimilarOut(Schema):
+    id: int
+    title: str
+    display_number: str | None
+    session: str = Field(description="会次，如 市政协十四届三次会议")
+    year: int
+    state: str
+    state_label: str
+    score: float = Field(description="相似度 0–1")
+    reason: str = Field(description="为什么相似（共同关键词、相关主题或文字重合）")
+    near_duplicate: bool = Field(description="文字高度重合，疑似重复")
+    result_class: str | None = Field(description="已答复的提案：审核通过的答复的办理结果分类")
+
+
+class SimilarList(Schema):
+    items: list[SimilarOut]
+
+
+class PassageOut(Schema):
+    text: str
+    start: int = Field(description="在本提案全文（案由、换行、情况分析、各条建议）中的起点")
+    end: int
+    other_start: int = Field(description="在候选提案全文中的起点")
+    other_end: int
+
+
+class DuplicateOut(SimilarOut):
+    text: str = Field(description="候选提案全文（与 other_start/other_end 对应）")
+    passages: list[PassageOut]
+    may_merge_into: bool = Field(description="已立案：可将本提案并入")
+
+
+class DuplicateList(Schema):
+    items: list[DuplicateOut]
+
+
+class SuggestionOut(Schema):
+    id: int | None = Field(description="主题或承办单位 id（立案、交办时使用）")
+    name: str
+    score: float
+    reason: str
+
+
+class SuggestOut(Schema):
+    themes: list[SuggestionOut]
+    units: list[SuggestionOut]
+
+
+class LocationOut(Schema):
+    part: str = Field(description="title、background、suggestions 或 all")
+    item: int | None = Field(description="第几条建议（从 0 起）")
+    start: int
+    end: int
+
+
+class FindingOut(Schema):
+    code: str
+    severity: str = Field(description="error 须修改、warning 建议修改、info 提示")
+    message: str
+    fix: str
+    location: LocationOut
+
+
+class PrecheckCounts(Schema):
+    error: int
+    warning: int
+    info: int
+
+
+class PrecheckOut(Schema):
+    ok: bool = Field(description="没有须修改的问题")
+    counts: PrecheckCounts
+    findings: list[FindingOut]

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 DEMO_USERNAMES = {"member1", "member2", "member3", "party1", "staff1", "unit_gxj", "unit_kjj", "leader1", "admin"}
@@ -17,3 +18,13 @@ class DemoAwareModelBackend(ModelBackend):
         profile = getattr(user, "profile", None)
         is_demo = profile is not None and profile.is_demo
         return not is_demo or demo_logins_allowed()
+
+    def get_user(self, user_id):
+        """The logged-in user of a session, with the profile and its committee, unit and organisation in the
+        same query: every page reads them (role, menu, visibility)."""
+        try:
+            user = get_user_model()._default_manager.select_related(
+                "profile__committee", "profile__unit", "profile__organisation").get(pk=user_id)
+        except get_user_model().DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

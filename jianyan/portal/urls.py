@@ -6,8 +6,7 @@ from jianyan.portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="portal/login.html"), name="login"),
+    path("login/", auth_views.LoginView.as_view(template_name="portal/login.html", redirect_authenticated_user=True),
+         name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("workspace/", views.workspace, name="workspace"),
-    path("proposals/<int:pk>/", views.proposal_detail, name="proposal"),
 ]

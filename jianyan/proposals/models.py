@@ -1,5 +1,7 @@
 """Proposals (提案) and their proposers; the state machine is the table TRANSITIONS below."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -186,3 +188,46 @@ class Proposer(models.Model):
             return self.organisation.name
         profile = getattr(self.user, "profile", None)
         return profile.display_name if profile else self.user.get_username()
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    """Stored under MEDIA_ROOT with a random name: the user's file name is kept in `name` only."""
+    return f"attachments/{instance.proposal_id}/{uuid.uuid4().hex}.{instance.file_type}"
+
+
+class Attachment(models.Model):
+    """A file of a proposal: the proposer's supporting material, or a unit's signed reply letter (答复函).
+
+    Files live under MEDIA_ROOT, never under a static or public URL: they are served only through an
+    access-checked view. The type is decided by the file's content (jianyan.proposals.attachments)."""
+
+    class Kind(models.TextChoices):
+        MATERIAL = "material", "提案附件"
+        REPLY_LETTER = "reply_letter", "答复函（签发件）"
+
+    class FileType(models.TextChoices):
+        PDF = "pdf", "PDF 文档"
+        DOCX = "docx", "Word 文档"
+        PNG = "png", "PNG 图片"
+        JPEG = "jpg", "JPEG 图片"
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField("类别", max_length=20, choices=Kind.choices, default=Kind.MATERIAL)
+    reply = models.ForeignKey(
+        "handling.Reply", verbose_name="所属答复", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="letters",
+    )
+    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
+    name = models.CharField("文件名", max_length=200)
+    file_type = models.CharField("文件类型", max_length=10, choices=FileType.choices)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -32,6 +32,8 @@ ACTION_LABELS = {
     "evaluation.recorded": "评价办理情况",
     "proposal.closed": "办结",
     "quality.rated": "评议提案质量",
+    "attachment.added": "上传附件",
+    "attachment.removed": "删除附件",
 }
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from jianyan.assist.index import index_after_commit
 from jianyan.core.access import ACTION_LABELS, ensure_can, is_author, profile_of
 from jianyan.core.audit import record
 from jianyan.core.errors import Conflict, InvalidInput, InvalidState, NotAllowed
@@ -150,6 +151,7 @@ def create_proposal(*, actor, title: str, background: str = "", suggestions=None
             Proposer.objects.create(proposal=proposal, user=actor, role=Proposer.Role.FIRST)
         add_cosigners(proposal, cosigner_users)
         record(actor=actor, action="proposal.created", proposal=proposal, to_state=State.DRAFT)
+    index_after_commit(proposal)
     return proposal
 
 
@@ -200,6 +202,7 @@ def edit_proposal(proposal: Proposal, *, actor, changes: dict, expected_version:
             proposal.proposer_type = ProposerType.JOINT if users else ProposerType.MEMBER
             fields.append("proposer_type")
         touch(proposal, actor=actor, action="proposal.edited", fields=fields, data={"fields": sorted(changes)})
+    index_after_commit(proposal)
     return proposal
 
 
@@ -248,10 +251,13 @@ def cosign_deadline_for(proposal: Proposal, now):
 
 
 def mark_submitted(proposal: Proposal, *, actor, now, data=None) -> None:
-    # A proposal that arrives after the plenary deadline is handled as an interim (平时) proposal.
-    proposal.kind = Kind.PLENARY if now <= proposal.session.submission_deadline else Kind.INTERIM
-    proposal.submitted_at = now
+    # A proposal that arrives after the plenary deadline is handled as an interim (平时) proposal. Its first
+    # arrival decides: one returned for revision (退回修改) and resubmitted after the deadline stays a 大会提案.
+    if proposal.submitted_at is None:
+        proposal.kind = Kind.PLENARY if now <= proposal.session.submission_deadline else Kind.INTERIM
+        proposal.submitted_at = now
     move(proposal, State.SUBMITTED, actor=actor, action="proposal.submitted", fields=["kind", "submitted_at"], data=data)
+    index_after_commit(proposal)
 
 
 def respond_to_cosign(proposal: Proposal, *, actor, accept: bool) -> Proposal:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -83,14 +83,24 @@ def _folds(records: list[dict], folds: str | int) -> list[list[int]]:
     raise ValueError(f"folds must be 'loo', 'topic' or an integer >= 2, not {folds!r}")
 
 
+Labeller = Callable[[dict], str | None]
+ModelFactory = Callable[[list[tuple[Vector, str]]], Suggester]
+
+
 def run(
     records: list[dict],
     *,
     folds: str | int = "loo",
-    theme_model: Callable[[list[tuple[Vector, str]]], Suggester] = theme_suggester,
-    unit_model: Callable[[list[tuple[Vector, str]]], Suggester] = unit_suggester,
+    theme_model: ModelFactory = theme_suggester,
+    unit_model: ModelFactory = unit_suggester,
+    theme_label: Labeller = theme_of,
+    unit_label: Labeller = unit_of,
 ) -> Iterator[Prediction]:
-    """Predict every record with models trained on the records outside its fold."""
+    """Predict every record with models trained on the records outside its fold.
+
+    ``theme_model`` / ``unit_model`` build a model from training pairs (a committee's own model adds
+    its seeds and history); ``theme_label`` / ``unit_label`` give a record's label as that model
+    names it (the demo committee's names by default)."""
     vectors = [vector(r["title"]) for r in records]
     index = SimilarityIndex()
     for i, r in enumerate(records):
@@ -98,8 +108,8 @@ def run(
     for held_out in _folds(records, folds):
         outside = set(held_out)
         train = [i for i in range(len(records)) if i not in outside]
-        themes = theme_model([(vectors[i], t) for i in train if (t := theme_of(records[i]))])
-        units = unit_model([(vectors[i], u) for i in train if (u := unit_of(records[i]))])
+        themes = theme_model([(vectors[i], t) for i in train if (t := theme_label(records[i]))])
+        units = unit_model([(vectors[i], u) for i in train if (u := unit_label(records[i]))])
         for i in held_out:
             similar = [m.id for m in index.query(records[i]["title"], top=TOP, exclude={i}, min_score=0.0)]
             yield Prediction(
@@ -110,10 +120,16 @@ def run(
             )
 
 
-def predictions(records: list[dict], *, folds: str | int = "loo") -> Iterator[dict]:
+def predictions(records: list[dict], *, folds: str | int = "loo", **models) -> Iterator[dict]:
     """One dict per record, in file order: title, up to 10 similar other titles (best first),
-    the top 3 themes and the top 3 units as the demo committee names them."""
-    for p in sorted(run(records, folds=folds), key=lambda p: p.index):
+    the top 3 themes and the top 3 units as the demo committee names them (or as the models
+    passed on to `run` name them)."""
+    return prediction_dicts(records, run(records, folds=folds, **models))
+
+
+def prediction_dicts(records: list[dict], preds: Iterable[Prediction]) -> Iterator[dict]:
+    """The predictions of `run` as the contract's lines, in file order."""
+    for p in sorted(preds, key=lambda p: p.index):
         yield {
             "title": records[p.index]["title"],
             "similar": [records[j]["title"] for j in p.similar],
@@ -209,12 +225,25 @@ def majority_predictions(
     return predicted
 
 
-def evaluate(records: list[dict], *, folds: str | int = "loo") -> dict:
-    """All metrics of the module docstring, as a dict of plain numbers."""
-    preds = {p.index: p for p in run(records, folds=folds)}
-    themes = {i: t for i, r in enumerate(records) if (t := theme_of(r))}
+def evaluate(records: list[dict], *, folds: str | int = "loo", **models) -> dict:
+    """All metrics of the module docstring, as a dict of plain numbers (``models``: see `run`)."""
+    labels = {k: models[k] for k in ("theme_label", "unit_label") if k in models}
+    return metrics_of(records, run(records, folds=folds, **models), folds=folds, **labels)
+
+
+def metrics_of(
+    records: list[dict],
+    predicted: Iterable[Prediction],
+    *,
+    folds: str | int = "loo",
+    theme_label: Labeller = theme_of,
+    unit_label: Labeller = unit_of,
+) -> dict:
+    """The metrics of `evaluate` from predictions already made by `run` (with the same labels)."""
+    preds = {p.index: p for p in predicted}
+    themes = {i: t for i, r in enumerate(records) if (t := theme_label(r))}
     high = {i: t for i, t in themes.items() if records[i].get("theme_confidence") == "high"}
-    units = {i: u for i, r in enumerate(records) if (u := unit_of(r))}
+    units = {i: u for i, r in enumerate(records) if (u := unit_label(r))}
     ours = {i: p.similar for i, p in preds.items()}
     trigram = baseline_rankings(records, pg_trgm, threshold=0.25)
     bigram = baseline_rankings(records, char_bigrams)
@@ -303,11 +332,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folds: str | int = int(args.folds) if args.folds.isdigit() else args.folds
     records = load_records(args.file)
-    metrics = evaluate(records, folds=folds)
+    preds = list(run(records, folds=folds))
+    metrics = metrics_of(records, preds, folds=folds)
     print(json.dumps(metrics, ensure_ascii=False, indent=2) if args.json else format_report(metrics))
     if args.predictions:
         with open(args.predictions, "w", encoding="utf-8") as f:
-            f.writelines(line + "\n" for line in prediction_lines(records, folds=folds))
+            f.writelines(json.dumps(line, ensure_ascii=False) + "\n" for line in prediction_dicts(records, preds))
     return 0
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from collections.abc import Collection, Hashable, Iterable
+from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -254,6 +254,14 @@ class _BandTable:
         self.keys, self.slots = keys[order], slots[order]
         self.pending, self.pending_rows = {}, 0
 
+    def add_many(self, slots: np.ndarray, keys: np.ndarray) -> None:
+        """The band hashes (n, BANDS) of n slots at once: merged into the sorted arrays directly."""
+        self.merge()
+        keys_ = np.concatenate([self.keys, keys.ravel()])
+        slots_ = np.concatenate([self.slots, np.repeat(slots.astype(np.int32), keys.shape[1])])
+        order = np.argsort(keys_, kind="stable")
+        self.keys, self.slots = keys_[order], slots_[order]
+
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """The slots in the buckets of the keys, once per shared key."""
         left = np.searchsorted(self.keys, keys, side="left")
@@ -350,6 +358,66 @@ class SimilarityIndex:
         if _has_text(sig_arr):
             self._bands.add(slot, _band_keys(sig_arr)[0])
 
+    def add_many(
+        self,
+        doc_ids: Sequence[Hashable],
+        features: Sequence[np.ndarray],
+        weights: Sequence[np.ndarray],
+        signatures: np.ndarray,
+    ) -> None:
+        """Index many proposals at once from their stored rows (loading an index from the database):
+        ``features[i]`` and ``weights[i]`` are the feature ids and weights of ``doc_ids[i]``'s vector,
+        ``signatures`` their signatures (n, NUM_PERM). Ids must not repeat within one call.
+
+        Answers as `add_prepared` one by one would, except that the approximate norms used to gather
+        candidates take the IDF of the whole batch (the exact rerank always uses the current IDF);
+        about ten times faster, since the work is done in numpy over the whole batch."""
+        n = len(doc_ids)
+        if not n:
+            return
+        for doc_id in doc_ids:
+            if doc_id in self._slot:
+                self.remove(doc_id)
+        lens = np.fromiter((len(f) for f in features), dtype=np.int64, count=n)
+        all_f = np.concatenate([np.asarray(f, dtype=np.int64) for f in features]) if lens.sum() else np.empty(0, np.int64)
+        all_w = np.concatenate([np.asarray(w, dtype=np.float32) for w in weights]) if lens.sum() else np.empty(0, np.float32)
+        unique, inverse = np.unique(all_f, return_inverse=True)
+        column_of = np.empty(len(unique), dtype=np.int64)
+        column = self._col.get
+        for k, feature in enumerate(unique.tolist()):
+            col = column(feature)
+            column_of[k] = self._new_column(feature) if col is None else col
+        cols = column_of[inverse]
+        first = len(self._ids)
+        self._ids.extend(doc_ids)
+        self._slot.update((doc_id, first + i) for i, doc_id in enumerate(doc_ids))
+        self._live += n
+        self._version += 1
+        self._df.data[: len(self._df.view)] += np.bincount(cols, minlength=len(self._df.view)).astype(np.int32)
+        owner = np.repeat(np.arange(n), lens)
+        weighted = all_w * (np.log((self._live + 1) / (self._df.data[cols] + 1.0)) + 1.0)
+        norms = np.sqrt(np.bincount(owner, weights=weighted.astype(np.float64) ** 2, minlength=n))
+        self._norms.extend(np.where(norms > 0, norms, 1.0).astype(np.float32))
+        self._alive.extend(np.ones(n, dtype=np.bool_))
+        start = self._feat_cols.extend(cols.astype(np.int32))
+        self._feat_vals.extend(all_w)
+        self._feat_start.extend(start + np.concatenate([[0], np.cumsum(lens)[:-1]]))
+        self._feat_len.extend(lens.astype(np.int32))
+        sigs = np.asarray(signatures, dtype=np.uint64).reshape(n, NUM_PERM)
+        self._sigs.extend(sigs.astype(np.uint32))
+        order = np.argsort(cols, kind="stable")  # slots stay in order within each posting list
+        sorted_cols = cols[order]
+        cuts = np.flatnonzero(np.diff(sorted_cols)) + 1
+        slot_parts = np.split((owner + first).astype(np.int32)[order], cuts)
+        val_parts = np.split(all_w[order], cuts)
+        for col, slots_, vals_ in zip(sorted_cols[np.r_[0, cuts]].tolist() if len(order) else [], slot_parts,
+                                      val_parts, strict=False):
+            self._post_slots[col].frombytes(slots_.tobytes())
+            self._post_vals[col].frombytes(vals_.tobytes())
+        has_text = ~(sigs == _MAX_HASH).all(axis=1)
+        if has_text.any():
+            self._bands.add_many(np.flatnonzero(has_text) + first, _band_keys(sigs[has_text]))
+
     def remove(self, doc_id: Hashable) -> None:
         """Forget a proposal (withdrawn, merged away). Unknown ids are ignored."""
         slot = self._slot.pop(doc_id, None)
@@ -404,17 +472,27 @@ class SimilarityIndex:
         *,
         exclude: Collection[Hashable] = (),
         min_score: float = 0.01,
+        within: Collection[Hashable] | None = None,
+        include: Collection[Hashable] = (),
     ) -> list[Match]:
         """The ``top`` most similar proposals, best first: (id, score in [0, 1], reason in Chinese).
 
-        The score is the larger of the IDF-weighted cosine and the estimated 3-gram Jaccard."""
+        The score is the larger of the IDF-weighted cosine and the estimated 3-gram Jaccard.
+        ``within``: rank exactly these proposals and no others (the few a user may see);
+        ``include``: proposals to score besides the candidates the index finds (found elsewhere,
+        e.g. by an LSH lookup in the database)."""
         if not self._live:
             return []
         names = named_features(title, body)
         sig = _signature_array(document_text(title, body))
         idf = self._idf()
         q_cols, q_vals, q_names = self._query_columns(hashed(names), names, idf)
-        slots = np.union1d(self._cosine_candidates(q_cols, q_vals, idf), self._lsh_candidates(sig))
+        if within is not None:
+            slots = self._slots_of(within)
+        else:
+            slots = np.union1d(self._cosine_candidates(q_cols, q_vals, idf), self._lsh_candidates(sig))
+            if include:
+                slots = np.union1d(slots, self._slots_of(include))
         slots = slots[self._alive.data[slots]]
         if exclude:
             skip = np.asarray([self._slot[d] for d in exclude if d in self._slot], dtype=np.int64)
@@ -433,6 +511,10 @@ class SimilarityIndex:
             )
             for i in order
         ]
+
+    def _slots_of(self, doc_ids: Collection[Hashable]) -> np.ndarray:
+        slot = self._slot.get
+        return np.unique(np.fromiter((s for d in doc_ids if (s := slot(d)) is not None), dtype=np.int64))
 
     def _query_columns(
         self, query_vec: Vector, names: dict[str, float], idf: np.ndarray

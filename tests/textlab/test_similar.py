@@ -167,8 +167,54 @@ def test_an_index_loaded_from_stored_rows_answers_like_the_original(dev_records,
     assert loaded.query(query) == dev_index.query(query)
 
 
+def test_an_index_loaded_in_bulk_answers_like_one_built_one_by_one(dev_records, dev_index):
+    import numpy as np
+
+    vectors = [vector(r["title"]) for r in dev_records]
+    bulk = SimilarityIndex()
+    half = len(dev_records) // 2
+    for lo, hi in ((0, half), (half, len(dev_records))):  # two batches: the second meets known features
+        bulk.add_many(
+            list(range(lo, hi)),
+            [np.fromiter(v.keys(), dtype=np.int64) for v in vectors[lo:hi]],
+            [np.fromiter(v.values(), dtype=np.float32) for v in vectors[lo:hi]],
+            np.asarray([signature(similar.document_text(r["title"])) for r in dev_records[lo:hi]]),
+        )
+    assert len(bulk) == len(dev_records)
+    for query in ("关于农村饮用水安全的建议", dev_records[3]["title"], dev_records[150]["title"]):
+        assert bulk.query(query) == dev_index.query(query)
+    bulk.add_many([3], [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.float32)],
+                  np.asarray([signature("")]))  # replaced by a proposal without text
+    bulk.remove(150)
+    assert 3 not in [m.id for m in bulk.query(dev_records[3]["title"])]
+    assert 150 not in [m.id for m in bulk.query(dev_records[150]["title"])]
+    bulk.compact()  # two proposals fewer: the IDF, so the scores, move a little; the order does not
+    query = "关于农村饮用水安全的建议"
+    assert [m.id for m in bulk.query(query, top=3)] == [m.id for m in dev_index.query(query, top=3)]
+
+
 def test_exclude_leaves_the_proposal_itself_out(dev_records, dev_index):
     assert 0 not in [m.id for m in dev_index.query(dev_records[0]["title"], exclude={0})]
+
+
+def test_within_ranks_only_the_given_proposals_even_far_down_the_list(dev_records, dev_index):
+    query = dev_records[0]["title"]
+    everything = dev_index.query(query, top=len(dev_records), min_score=0.0)
+    far = everything[-1].id  # the least similar proposal the index finds at all
+    assert [m.id for m in dev_index.query(query, within={far, 10_000})] in ([far], [])
+    assert [m.id for m in dev_index.query(query, within=[0, far], exclude={0}, min_score=0.0)] == [far]
+    assert dev_index.query(query, within=[]) == []
+
+
+def test_include_scores_proposals_the_candidate_search_left_out():
+    index = SimilarityIndex(candidates=1)
+    index.add(1, "关于加快老旧小区加装电梯的提案")
+    index.add(2, "关于推进老旧小区增设电梯的建议")
+    index.add(3, "关于发展乡村旅游的建议")
+    best = index.query("关于老旧小区加装电梯的提案", top=3)
+    assert [m.id for m in best] == [1]  # one candidate from each search, both the same proposal
+    widened = index.query("关于老旧小区加装电梯的提案", top=3, include=[2, 99])
+    assert [m.id for m in widened] == [1, 2]
 
 
 def test_overlap_returns_the_shared_passages_with_their_places():

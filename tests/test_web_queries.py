@@ -1,0 +1,95 @@
+"""Pages stay fast with many proposals: a list page runs the same number of queries whatever the number of
+proposals, and no page runs more than 20."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from jianyan.handling import workflow as handling
+from jianyan.supervision import workflow as supervision
+
+pytestmark = pytest.mark.django_db
+
+MAX_QUERIES = 20
+
+LIST_PAGES = [
+    ("member", "/workspace/?tab=all"),
+    ("member", "/workspace/?tab=todo"),
+    ("member", "/workspace/?tab=active"),
+    ("member", "/search/?q=提案"),
+    ("member", "/notifications/"),
+    ("cosigner", "/workspace/?tab=all"),
+    ("staff", "/workspace/"),
+    ("staff", "/staff/review/"),
+    ("staff", "/staff/review/?state=all"),
+    ("staff", "/staff/review/?state=handling&theme=1&proposer_type=joint&q=提案"),
+    ("staff", "/staff/assign/"),
+    ("staff", "/staff/returns/"),
+    ("staff", "/staff/audit/"),
+    ("staff", "/staff/key-proposals/"),
+    ("staff", "/dashboard/"),
+    ("staff", "/search/?q=提案"),
+    ("staff", "/notifications/"),
+    ("liaison", "/workspace/?tab=to_sign"),
+    ("liaison", "/workspace/?tab=handling"),
+    ("liaison", "/workspace/?tab=replied"),
+    ("liaison2", "/workspace/?tab=co_opinion"),
+    ("leader", "/workspace/"),
+]
+
+
+def add_proposals(stage, staff, leader, session, n: int, tag: str) -> list:
+    """n proposals in each of several states, built through the workflow, and a key proposal over them."""
+    made = []
+    for i in range(n):
+        title = f"关于第{tag}{i}件测试的提案"
+        made += [stage.submitted(title=title + "甲"), stage.registered(title=title + "乙"),
+                 stage.return_requested(title=title + "丙"), stage.handling(title=title + "丁"),
+                 stage.reply_audit(title=title + "戊"), stage.replied(title=title + "己")]
+    registered = [p for p in made if p.state not in ("submitted",)]
+    supervision.designate_key_proposal(actor=staff, session=session, topic=f"专题{tag}", proposals=registered,
+                                       lead_leader=leader, supervising_leader=leader)
+    return made
+
+
+def count(client, url) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries)
+
+
+def test_list_pages_run_a_constant_number_of_queries(web, everyone, stage, staff, leader, session):
+    clients = {name: web(user) for name, user in everyone.items()}
+    add_proposals(stage, staff, leader, session, 1, "少")
+    few = {(who, url): count(clients[who], url) for who, url in LIST_PAGES}
+    add_proposals(stage, staff, leader, session, 5, "多")  # 36 proposals: more than a page of 20
+    many = {(who, url): count(clients[who], url) for who, url in LIST_PAGES}
+    assert many == few
+    assert max(many.values()) <= MAX_QUERIES, many
+
+
+def test_every_proposal_page_stays_within_the_limit(web, everyone, stage, staff, leader, session, liaison):
+    made = add_proposals(stage, staff, leader, session, 1, "页")
+    handling.record_consultation(made[3], actor=liaison, form="phone", date="2024-01-05", participants="张委员",
+                                 outcome="沟通")
+    for who in ("member", "cosigner", "staff", "liaison", "liaison2", "leader", "admin"):
+        client = web(everyone[who])
+        for p in made:
+            url = reverse("proposals:detail", args=[p.pk])
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+            if response.status_code == 404:
+                continue
+            assert response.status_code == 200
+            assert len(ctx.captured_queries) <= MAX_QUERIES, (who, p.state, len(ctx.captured_queries))
+
+
+def test_the_writing_and_editing_forms_stay_within_the_limit(web, member, build, django_assert_max_num_queries):
+    p = build.draft(member)
+    client = web(member)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        client.get(reverse("proposals:new"))
+    with django_assert_max_num_queries(MAX_QUERIES):
+        client.get(reverse("proposals:edit", args=[p.pk]))
