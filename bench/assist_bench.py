@@ -23,6 +23,7 @@ import importlib.util
 import os
 import platform
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -32,8 +33,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
-if not POSTGRES:
-    os.environ["DATABASE_URL"] = f"sqlite:///{Path(tempfile.mkdtemp()) / 'assist-bench.sqlite3'}"
+SCRATCH = None if POSTGRES else Path(tempfile.mkdtemp(prefix="assist-bench-"))
+if SCRATCH:
+    os.environ["DATABASE_URL"] = f"sqlite:///{SCRATCH / 'assist-bench.sqlite3'}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianyan.settings")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only")
@@ -152,6 +154,9 @@ def main(argv=None) -> int:
     finally:
         if POSTGRES:
             connection.creation.destroy_test_db(test_name, verbosity=0)
+        else:
+            connection.close()
+            shutil.rmtree(SCRATCH, ignore_errors=True)
     return 0
 
 
