@@ -82,12 +82,20 @@ def test_staff_pages_are_for_staff_only(web, member, liaison, leader):
 
 # ---- review decisions ---------------------------------------------------------------------------
 
-def test_the_review_page_shows_the_decision_panel_and_an_empty_assistance_panel(web, staff, stage):
+def test_the_review_page_shows_the_decision_panel_and_loads_the_assistance_panel(web, staff, stage):
     p = stage.submitted()
     html = web(staff).get(detail_url(p)).content.decode()
-    for text in ("立案", "不予立案", "并案", "转为意见建议", "退回修改", "相似提案与建议", "尚未启用"):
+    for text in ("立案", "不予立案", "并案", "转为意见建议", "退回修改", "相似提案与建议"):
         assert text in html, text
     assert "R10 内容空泛、没有具体建议" in html
+    panel_url = reverse("assist:review_fragment", args=[p.pk])
+    assert f'hx-get="{panel_url}"' in html
+    assert web(staff).get(panel_url).status_code == 200
+
+
+def test_the_compose_form_asks_for_similar_proposals_while_typing(web, member):
+    html = web(member).get(reverse("proposals:new")).content.decode()
+    assert f'hx-get="{reverse("assist:similar_fragment")}"' in html
 
 
 def test_registering_calls_the_workflow_and_numbers_the_proposal(web, staff, stage, themes, member):
