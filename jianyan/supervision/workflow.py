@@ -46,7 +46,10 @@ def record_supervision_activity(key: KeyProposal, *, actor, form: str, date, par
         raise NotAllowed("只有提案委工作人员或该重点提案的领办、督办领导可以记录督办活动")
     if form not in SupervisionActivity.Form.values:
         raise InvalidInput("请选择督办形式", fields={"form": "形式无效"})
-    day = date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
+    try:
+        day = date if isinstance(date, dt.date) else dt.date.fromisoformat(str(date))
+    except ValueError:
+        raise InvalidInput("活动日期格式应为 YYYY-MM-DD", fields={"date": "日期格式无效"})
     if day > timezone.localdate():
         raise InvalidInput("活动日期不能晚于今天", fields={"date": "不能晚于今天"})
     with transaction.atomic():

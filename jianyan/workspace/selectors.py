@@ -246,7 +246,7 @@ def key_proposals(user) -> list[KeyProposal]:
         qs = qs.filter(Q(lead_leader=user) | Q(supervising_leader=user))
     qs = qs.select_related("session__term__committee", "lead_leader__profile", "supervising_leader__profile")
     keys = list(qs.order_by("-session__year", "id").prefetch_related(
-        Prefetch("proposals", queryset=Proposal.objects.select_related("committee"))))
+        Prefetch("proposals", queryset=Proposal.objects.select_related("committee")), "activities"))
     for key in keys:
         items = list(key.proposals.all())
         key.items = sorted(items, key=lambda p: (p.number or 0, p.pk))

@@ -8,6 +8,7 @@ from jianyan.workspace.views import account, home, proposals, staff
 workspace_patterns = ([
     path("workspace/", home.home, name="home"),
     path("dashboard/", home.dashboard, name="dashboard"),
+    path("key-proposals/<int:pk>/activities/", home.record_key_activity, name="key_activity"),
     path("search/", account.search, name="search"),
     path("notifications/", account.notifications, name="notifications"),
     path("notifications/read-all/", account.notifications_read_all, name="notifications_read_all"),

@@ -1,13 +1,19 @@
 """/workspace/: each role lands on its own page — members and clerks on their proposals, staff on the
 committee's work in progress, unit liaisons on their inbox, leaders on their dashboard."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from jianyan.core.access import profile_of, role_of
+from jianyan.core.errors import DomainError
 from jianyan.people.models import Role
 from jianyan.proposals.models import State
 from jianyan.reports.statistics import year_statistics, years_with_sessions
+from jianyan.supervision import workflow as supervision
 from jianyan.workspace import selectors
 from jianyan.workspace.web import Crumb, paginate, render_results, roles_required
 
@@ -99,3 +105,24 @@ def dashboard_page(request, *, crumbs, title: str):
         "title": title, "years": years, "year": year, "stats": stats, "charts": charts,
         "keys": selectors.key_proposals(request.user), "crumbs": crumbs,
     })
+
+
+@login_required
+@require_POST
+def record_key_activity(request, pk: int):
+    """Staff, or a leader who leads or supervises the key proposal, record a supervision activity (督办活动)."""
+    keys = selectors.key_proposals(request.user) if role_of(request.user) in (Role.STAFF, Role.LEADER) else []
+    key = next((k for k in keys if k.pk == pk), None)
+    if key is None:
+        raise Http404("重点提案不存在或您无权查看")
+    data = request.POST
+    try:
+        supervision.record_supervision_activity(
+            key, actor=request.user, form=data.get("form", ""), date=data.get("date", ""),
+            participants=data.get("participants", "").strip(), minutes=data.get("minutes", "").strip())
+    except DomainError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, "督办活动已记录。")
+    return redirect(request.POST.get("back") if url_has_allowed_host_and_scheme(
+        request.POST.get("back"), allowed_hosts={request.get_host()}) else "workspace:home")
