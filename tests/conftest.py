@@ -24,6 +24,18 @@ def _fast_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_assist_caches():
+    """The similar-proposal index and the suggestion models are cached per process; each test starts clean."""
+    from jianyan.assist import index, learning
+
+    index.clear_cache()
+    learning.clear_cache()
+    yield
+    index.clear_cache()
+    learning.clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _on_commit_runs_at_once(monkeypatch, request):
     """Tests run inside a transaction that never commits, so on_commit hooks would never fire.
     Workflow functions register them only after their own atomic block has closed, so running

@@ -9,8 +9,6 @@ import pytest
 from django.core.management import call_command, load_command_class
 from django.core.management.base import CommandError
 
-from jianyan.assist import index as ix
-from jianyan.assist import learning
 from jianyan.proposals import workflow as proposals
 
 DEV_TITLES = Path(__file__).parent / "textlab" / "data" / "real-titles-dev.jsonl"
@@ -22,15 +20,6 @@ DRAFT = """关于加快老旧小区既有住宅加装电梯的提案
 1. 设立加装电梯专项补助资金，每部电梯补助不低于20万元。
 2. 由市住建局牵头简化审批流程，推行一窗受理、并联审批。
 """
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    ix.clear_cache()
-    learning.clear_cache()
-    yield
-    ix.clear_cache()
-    learning.clear_cache()
 
 
 def run(*args, stdin=None):

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from jianyan.assist import index as ix
-from jianyan.assist import learning, services
+from jianyan.assist import services
 from jianyan.assist.models import IndexVersion, ProposalBand, ProposalIndex
 from jianyan.people.models import Session, Term
 from jianyan.proposals import workflow as proposals
@@ -19,15 +19,6 @@ from jianyan.textlab import similar
 TITLE = "关于加快老旧小区既有住宅加装电梯的提案"
 BODY = "我市老旧小区多为六层以下住宅，没有电梯，老年居民上下楼困难。"
 ADVICE = ["设立加装电梯专项补助资金，每户补助不低于5万元", "简化加装电梯审批流程，推行一窗受理"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    ix.clear_cache()
-    learning.clear_cache()
-    yield
-    ix.clear_cache()
-    learning.clear_cache()
 
 
 def write(author, title=TITLE, background=BODY, suggestions=ADVICE):

@@ -5,8 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from jianyan.assist import index as ix
-from jianyan.assist import learning, services
+from jianyan.assist import services
 from jianyan.core.errors import InvalidInput, NotAllowed, NotFound
 from jianyan.people.models import Session, Term
 from jianyan.proposals import workflow as proposals
@@ -15,15 +14,6 @@ TITLE = "关于加快老旧小区既有住宅加装电梯的提案"
 BODY = "我市老旧小区多为六层以下住宅，没有电梯，老年居民上下楼困难。据调查，全市有加装需求的单元约三千个。"
 ADVICE = ["设立加装电梯专项补助资金，每户补助不低于5万元", "简化加装电梯审批流程，推行一窗受理"]
 TYPED = "关于推进老旧小区加装电梯的建议"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    ix.clear_cache()
-    learning.clear_cache()
-    yield
-    ix.clear_cache()
-    learning.clear_cache()
 
 
 @pytest.fixture

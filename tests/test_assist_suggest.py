@@ -3,7 +3,6 @@ under the committee's rules."""
 
 import pytest
 
-from jianyan.assist import index as ix
 from jianyan.assist import learning, services
 from jianyan.core.errors import InvalidInput, NotAllowed
 from jianyan.handling import workflow as handling
@@ -12,15 +11,6 @@ from jianyan.proposals import workflow as proposals
 
 TEXT = "关于扩大社区老年助餐服务覆盖面的提案"
 HISTORY = ["关于发展社区老年助餐服务的提案", "关于完善老年助餐点布局的提案", "关于推进老年食堂建设的提案"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    ix.clear_cache()
-    learning.clear_cache()
-    yield
-    ix.clear_cache()
-    learning.clear_cache()
 
 
 def handled(member, staff, title, theme, unit, co=None):

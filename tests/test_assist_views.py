@@ -1,26 +1,14 @@
 """The htmx fragments the workspace pages include: similar proposals while typing, the pre-check, and
 the staff review panel (并案 candidates with the shared passages marked, theme and unit suggestions)."""
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
-from jianyan.assist import index as ix
-from jianyan.assist import learning
 from jianyan.proposals import workflow as proposals
 
 TITLE = "关于加快老旧小区既有住宅加装电梯的提案"
 BODY = "我市老旧小区多为六层以下住宅，没有电梯，老年居民上下楼困难。"
 ADVICE = ["设立加装电梯专项补助资金，每户补助不低于5万元", "简化加装电梯审批流程，推行一窗受理"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    ix.clear_cache()
-    learning.clear_cache()
-    yield
-    ix.clear_cache()
-    learning.clear_cache()
 
 
 def client_for(user=None) -> Client:
