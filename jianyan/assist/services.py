@@ -16,7 +16,14 @@ from django.db.models import QuerySet
 
 from jianyan.assist import index as ix
 from jianyan.assist.learning import committee_models
-from jianyan.core.access import get_visible_proposal, is_proposer, is_staff_of, profile_of, role_of
+from jianyan.core.access import (
+    get_visible_proposal,
+    is_proposer,
+    is_staff_of,
+    profile_of,
+    proposals_seen_by_staff,
+    role_of,
+)
 from jianyan.core.access import proposals_visible_to as visible_proposals
 from jianyan.core.errors import InvalidInput, NotAllowed, NotFound
 from jianyan.handling.models import Assignment, Reply
@@ -174,8 +181,8 @@ def involved_in(user, committee: Committee) -> set[int] | None:
 
 
 def staff_view(committee: Committee) -> QuerySet[Proposal]:
-    """What the committee's staff see: every proposal but the drafts (for the command line)."""
-    return Proposal.objects.filter(committee=committee).exclude(state__in=PRE_SUBMISSION_STATES)
+    """What the committee's staff see (for the command line); the rule itself is in core.access."""
+    return proposals_seen_by_staff(committee.pk)
 
 
 # ---- similar proposals ---------------------------------------------------------------------------

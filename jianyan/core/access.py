@@ -51,6 +51,12 @@ def proposer_filter(user) -> Q:
     return q
 
 
+def proposals_seen_by_staff(committee_id: int) -> QuerySet[Proposal]:
+    """What a committee's staff and leaders see: everything but drafts, which stay private to their authors
+    until submitted. Also what the command line searches."""
+    return Proposal.objects.filter(committee_id=committee_id).exclude(state__in=PRE_SUBMISSION_STATES)
+
+
 def proposals_visible_to(user) -> QuerySet[Proposal]:
     role = role_of(user)
     qs = Proposal.objects.all()
@@ -61,8 +67,7 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
     profile = profile_of(user)
     in_committee = Q(committee_id=profile.committee_id)
     if role in (Role.STAFF, Role.LEADER):
-        # Drafts stay private to their authors until submitted.
-        return qs.filter(in_committee).exclude(state__in=PRE_SUBMISSION_STATES)
+        return proposals_seen_by_staff(profile.committee_id)
     if role == Role.UNIT:
         return qs.filter(in_committee, assignments__unit_id=profile.unit_id, assignments__is_active=True).distinct()
     if role in (Role.MEMBER, Role.CLERK):

@@ -10,7 +10,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from jianyan.assist import services
-from jianyan.assist.cli import read_text, resolve_committee
+from jianyan.core.cli import read_text, resolve_committee
 
 SEVERITY = {"error": "须修改", "warning": "建议修改", "info": "提示"}
 PART = {"title": "案由", "background": "情况分析", "suggestions": "具体建议", "all": "全文"}

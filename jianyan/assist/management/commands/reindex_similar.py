@@ -10,7 +10,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from jianyan.assist import index
-from jianyan.assist.cli import ProgressBar, resolve_committee
+from jianyan.core.cli import ProgressBar, resolve_committee
 from jianyan.people.models import Committee
 from jianyan.proposals.models import Proposal
 

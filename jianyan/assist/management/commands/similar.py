@@ -4,12 +4,11 @@ The text's first line is taken as the title and the rest as the body (``-`` read
 input). The committee's proposals are searched as its staff see them: every one but the drafts."""
 
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
 from jianyan.assist import services
-from jianyan.assist.cli import ProgressBar, parse_top, read_text, resolve_committee
+from jianyan.core.cli import ProgressBar, parse_top, resolve_committee, text_argument
 
 
 class Command(BaseCommand):
@@ -23,9 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--committee", help="政协代码，默认 yq（若存在），否则唯一的政协")
 
     def handle(self, *args, **options):
-        text = options["text"]
-        if text == "-":
-            text = read_text("-", options.get("stdin") or sys.stdin)
+        text = text_argument(options)
         title, body = services.split_text(text)
         if not title and not body:
             raise CommandError("请提供要查找的文字（案由或提案正文）")

@@ -5,12 +5,11 @@ and units' duties as the cold start; with no committee in the database, textlab'
 themes and units."""
 
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
 from jianyan.assist import services
-from jianyan.assist.cli import parse_top, read_text, resolve_committee
+from jianyan.core.cli import parse_top, resolve_committee, text_argument
 from jianyan.textlab import classify
 
 
@@ -33,9 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--top", help="各列出几个，默认 3")
 
     def handle(self, *args, **options):
-        text = options["text"]
-        if text == "-":
-            text = read_text("-", options.get("stdin") or sys.stdin)
+        text = text_argument(options)
         if not text.strip():
             raise CommandError("请提供提案内容（案由或全文）")
         top = parse_top(options.get("top"), default=3, limit=10)

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from jianyan.assist import learning
-from jianyan.assist.cli import ProgressBar, resolve_committee
+from jianyan.core.cli import ProgressBar, resolve_committee
 from jianyan.textlab import evaluate
 
 

@@ -4,6 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from jianyan.core.cli import resolve_committee
 from jianyan.people.models import Committee
 from jianyan.proposals.models import ProposerType
 from jianyan.reports.statistics import year_statistics, years_with_sessions
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             raise CommandError(f"年度无效：{year}（应为四位数字，如 2024）")
         if not 1949 <= year_n <= 2100:
             raise CommandError(f"年度无效：{year}（应为四位数字，如 2024）")
-        c = self.committee(committee)
+        c = resolve_committee(committee)
         years = years_with_sessions(c)
         if year_n not in years:
             known = "、".join(str(y) for y in years) or "无"
@@ -39,21 +40,6 @@ class Command(BaseCommand):
             self.stdout.write(to_json(stats))
         else:
             self.stdout.write(summary_text(stats, c))
-
-    @staticmethod
-    def committee(code: str | None) -> Committee:
-        if code:
-            found = Committee.objects.filter(code=code).first()
-            if found is None:
-                raise CommandError(f"没有代码为“{code}”的政协")
-            return found
-        found = Committee.objects.filter(code="yq").first()
-        if found:
-            return found
-        committees = list(Committee.objects.all()[:2])
-        if len(committees) != 1:
-            raise CommandError("请用 --committee 指定政协代码" if committees else "数据库中还没有政协，请先载入数据")
-        return committees[0]
 
 
 def to_json(stats: dict) -> str:

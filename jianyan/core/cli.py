@@ -1,4 +1,4 @@
-"""Shared by the text-assistance commands: the committee option, reading input, a progress bar."""
+"""Shared by the `jianyan` commands: the committee option, reading input, a progress bar."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ def resolve_committee(code: str | None, *, required: bool = True) -> Committee |
     if required:
         raise CommandError("数据库中还没有政协，请先载入数据（jianyan demo-data）")
     return None
+
+
+def text_argument(options) -> str:
+    """The TEXT argument of a command, read from standard input when it is ``-``."""
+    text = options["text"]
+    return read_text("-", options.get("stdin") or sys.stdin) if text == "-" else text
 
 
 def read_text(source: str, stdin=None) -> str:
