@@ -1,5 +1,5 @@
 """What the workspace pages read. Every read starts from core.access (proposals_visible_to,
-get_visible_proposal); what each role may see of a proposal comes from api.presenters, the same code
+get_visible_proposal); what each role may see of a proposal comes from proposals.presenters, the same code
 the JSON API uses (blind 双向评议, internal notes...). List reads run a constant number of queries."""
 
 import datetime as dt
@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from jianyan.api.presenters import Viewer, proposal_detail, timeline, with_list_relations
 from jianyan.core.access import (
     UNIT_ACTIONS,
     get_visible_proposal,
@@ -30,6 +29,7 @@ from jianyan.proposals.models import (
     Proposer,
     State,
 )
+from jianyan.proposals.presenters import Viewer, proposal_detail, timeline, with_list_relations
 from jianyan.supervision.models import KeyProposal
 
 S = State

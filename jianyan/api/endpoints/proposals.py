@@ -6,7 +6,6 @@ from ninja import Query, Router, Status
 
 from jianyan.api.actions import ACTIONS, read_json_object
 from jianyan.api.endpoints import responses
-from jianyan.api.presenters import Viewer, list_item, proposal_detail, timeline, with_list_relations
 from jianyan.api.schemas import (
     ProposalDetail,
     ProposalFilters,
@@ -18,6 +17,7 @@ from jianyan.api.schemas import (
 from jianyan.core.access import ensure_can, get_visible_proposal, proposals_visible_to
 from jianyan.core.errors import NotFound
 from jianyan.proposals import workflow
+from jianyan.proposals.presenters import Viewer, list_item, proposal_detail, timeline, with_list_relations
 
 router = Router(tags=["提案"])
 

@@ -1,4 +1,4 @@
-"""Proposals as the API shows them to one viewer.
+"""Proposals as one viewer may read them, shared by the JSON API and the web pages.
 
 Visibility of the proposal itself is decided in core.access; here only the parts of a visible proposal
 that not every viewer may read are held back:
