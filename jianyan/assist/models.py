@@ -77,3 +77,29 @@ class ProposalBand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id}#{self.band}"
+
+
+class SuggestionLog(models.Model):
+    """What text assistance suggested for a proposal, so that what staff then chose can be compared with
+    it (acceptance). One row per proposal and kind; written when the suggestions are shown to staff and
+    kept as last shown before the decision. What was chosen is not copied here: it is the proposal's
+    theme, its lead unit or its merge host, read when acceptance is measured."""
+
+    class Kind(models.TextChoices):
+        THEME = "theme", "主题"
+        UNIT = "unit", "主办单位"
+        MERGE = "merge", "并案"
+
+    proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField("类别", max_length=8, choices=Kind.choices)
+    suggested = models.JSONField("建议（按顺序的编号）", default=list)
+    scores = models.JSONField("得分", default=list)
+    shown_at = models.DateTimeField("展示时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "辅助建议记录"
+        verbose_name_plural = "辅助建议记录"
+        constraints = [models.UniqueConstraint(fields=["proposal", "kind"], name="assist_suggestion_once")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}:{self.kind}"

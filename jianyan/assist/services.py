@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from jianyan.assist import acceptance
 from jianyan.assist import index as ix
 from jianyan.assist.learning import committee_models
 from jianyan.core.access import (
@@ -307,6 +308,27 @@ def duplicate_candidates(user, pk, *, top: int = 5, min_score: float = DUPLICATE
     return out
 
 
+def merge_hosts(user, pk, *, query: str = "", top: int = 10) -> list[tuple[Proposal, str]]:
+    """Registered proposals of the committee this one may be merged into, with why each is offered:
+    its 并案 candidates, or with a query those whose number or title contains it."""
+    proposal = get_visible_proposal(user, pk)
+    if not is_staff_of(user, proposal.committee_id):
+        raise NotAllowed("只有提案委工作人员可以并案")
+    hosts = proposals_seen_by_staff(proposal.committee_id).filter(state__in=REGISTERED_STATES).exclude(pk=proposal.pk)
+    query = (query or "").strip()[:50]
+    if not query:
+        found = [d for d in duplicate_candidates(user, pk, top=top) if d.may_merge_into]
+        rows = hosts.select_related("committee").in_bulk([d.id for d in found])
+        return [(rows[d.id], f"相似度 {round(d.score * 100)}%：{d.reason}") for d in found if d.id in rows]
+    digits = "".join(ch for ch in query if ch.isdigit())
+    matches = Q(title__contains=query)
+    if digits and len(digits) == len(query.strip("第号案提")):
+        matches |= Q(number=int(digits))
+    chosen = (hosts.filter(matches).select_related("committee", "session__term__committee")
+              .order_by("-session__year", "number")[:top])
+    return [(p, f"{p.session.label}，{p.get_state_display()}") for p in chosen]
+
+
 # ---- themes and units ----------------------------------------------------------------------------
 
 def _suggestions(found, ids: dict[str, int]) -> list[Suggestion]:
@@ -338,6 +360,19 @@ def suggestions_for(user, pk, *, top: int = 3) -> Suggestions:
     if not is_staff_of(user, proposal.committee_id):
         raise NotAllowed("只有提案委工作人员可以查看主题和承办单位建议")
     return suggest(proposal.committee, proposal_text(proposal), top=top)
+
+
+def review_assistance(user, pk) -> tuple[list[Duplicate], Suggestions]:
+    """What the staff review panel shows: 并案 candidates and theme/unit suggestions, logged as shown so
+    that acceptance can be measured against what staff then decide (assist.acceptance)."""
+    duplicates = duplicate_candidates(user, pk)
+    suggestions = suggestions_for(user, pk)
+    proposal = Proposal.objects.get(pk=pk)
+    acceptance.log_shown(proposal, acceptance.Kind.MERGE,
+                         [(d.id, d.score) for d in duplicates if d.may_merge_into])
+    acceptance.log_shown(proposal, acceptance.Kind.THEME, [(s.id, s.score) for s in suggestions.themes])
+    acceptance.log_shown(proposal, acceptance.Kind.UNIT, [(s.id, s.score) for s in suggestions.units])
+    return duplicates, suggestions
 
 
 def suggest_for_user(user, text: str, *, top: int = 3, committee_code: str | None = None) -> Suggestions:

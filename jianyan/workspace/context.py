@@ -14,6 +14,7 @@ MENUS = {
     Role.CLERK: [("我的提案", "workspace:home"), ("撰写提案", "proposals:new")],
     Role.STAFF: [("工作台", "workspace:home"), ("提案审查", "staff:queue"), ("交办", "staff:assign"),
                  ("退回申请", "staff:returns"), ("答复审核", "staff:audit"), ("重点提案", "staff:key_proposals"),
+                 ("并案与热点", "assist:session_overview"),
                  ("统计", "workspace:dashboard")],
     Role.UNIT: [("办理工作台", "workspace:home")],
     Role.LEADER: [("领导看板", "workspace:home")],
