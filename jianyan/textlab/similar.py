@@ -21,7 +21,8 @@ from __future__ import annotations
 import math
 import re
 from array import array
-from collections.abc import Collection, Hashable, Iterable, Sequence
+from collections import deque
+from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -121,6 +122,44 @@ def band_hashes(sig: Iterable[int]) -> list[int]:
     return [int(v) for v in _band_keys(np.fromiter(sig, dtype=np.uint64, count=NUM_PERM))[0]]
 
 
+Prepared = tuple[np.ndarray, np.ndarray, np.ndarray]  # feature ids (int64), weights (float32), signature
+
+
+def prepare(title: str, body: str = "") -> Prepared:
+    """What the index holds of a proposal, computed from its text: the slow part of indexing."""
+    vec = vector(title, body)
+    return (np.fromiter(vec.keys(), dtype=np.int64, count=len(vec)),
+            np.fromiter(vec.values(), dtype=np.float32, count=len(vec)),
+            _signature_array(document_text(title, body)).astype(np.uint32))
+
+
+def _prepare_chunk(docs: list[tuple[str, str]]) -> list[Prepared]:
+    return [prepare(title, body) for title, body in docs]
+
+
+def prepare_many(docs: Iterable[tuple[str, str]], *, workers: int = 1, chunk: int = 1000) -> Iterator[Prepared]:
+    """`prepare` of each (title, body), in order, on ``workers`` processes. Segmentation is CPU-bound
+    Python and holds the GIL, so processes rather than threads; they are spawned (not forked) so that a
+    caller holding locks or connections hands nothing half-owned to a child."""
+    if workers <= 1:
+        for title, body in docs:
+            yield prepare(title, body)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from itertools import islice
+    from multiprocessing import get_context
+
+    it = iter(docs)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        running: deque = deque()
+        while True:
+            while len(running) < workers * 3 and (part := list(islice(it, chunk))):
+                running.append(pool.submit(_prepare_chunk, part))  # a bounded window: memory stays flat
+            if not running:
+                return
+            yield from running.popleft().result()
+
+
 def estimated_jaccard(a: Iterable[int], b: Iterable[int]) -> float:
     """Share of equal positions of two signatures: an estimate of the 3-gram Jaccard similarity."""
     a_, b_ = np.asarray(list(a), dtype=np.uint64), np.asarray(list(b), dtype=np.uint64)
@@ -191,7 +230,8 @@ class Match(NamedTuple):
 
 
 class _Grow:
-    """A numpy array that grows by doubling along its first axis."""
+    """A numpy array that grows along its first axis by half its size: doubling would leave up to half of
+    a million-proposal index's largest arrays allocated and unused."""
 
     def __init__(self, dtype: type | np.dtype, width: int | None = None, fill: float = 0) -> None:
         self.width, self.fill, self.size = width, fill, 0
@@ -199,7 +239,7 @@ class _Grow:
 
     def _reserve(self, size: int) -> None:
         if size > len(self.data):
-            capacity = max(size, 2 * len(self.data))
+            capacity = max(size, len(self.data) + len(self.data) // 2)
             bigger = np.full((capacity,) + self.data.shape[1:], self.fill, dtype=self.data.dtype)
             bigger[: self.size] = self.data[: self.size]
             self.data = bigger
@@ -417,6 +457,33 @@ class SimilarityIndex:
         has_text = ~(sigs == _MAX_HASH).all(axis=1)
         if has_text.any():
             self._bands.add_many(np.flatnonzero(has_text) + first, _band_keys(sigs[has_text]))
+
+    def build(self, docs: Iterable[tuple[Hashable, str, str]], *, workers: int = 1, batch: int = 20_000) -> int:
+        """Index many (id, title, body) at once: texts prepared on ``workers`` processes, added with
+        `add_many` a batch at a time. The number indexed."""
+        waiting: deque[Hashable] = deque()  # ids of the texts handed out, in order
+
+        def texts() -> Iterator[tuple[str, str]]:
+            for doc_id, title, body in docs:
+                waiting.append(doc_id)
+                yield title, body
+
+        ids: list[Hashable] = []
+        prepared: list[Prepared] = []
+        total = 0
+        for item in prepare_many(texts(), workers=workers):
+            ids.append(waiting.popleft())
+            prepared.append(item)
+            if len(ids) == batch:
+                total += self._add_prepared_batch(ids, prepared)
+                ids, prepared = [], []
+        return total + self._add_prepared_batch(ids, prepared)
+
+    def _add_prepared_batch(self, ids: list[Hashable], prepared: list[Prepared]) -> int:
+        if ids:
+            self.add_many(ids, [p[0] for p in prepared], [p[1] for p in prepared],
+                          np.stack([p[2] for p in prepared]))
+        return len(ids)
 
     def remove(self, doc_id: Hashable) -> None:
         """Forget a proposal (withdrawn, merged away). Unknown ids are ignored."""

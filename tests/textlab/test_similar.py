@@ -193,6 +193,27 @@ def test_an_index_loaded_in_bulk_answers_like_one_built_one_by_one(dev_records, 
     assert [m.id for m in bulk.query(query, top=3)] == [m.id for m in dev_index.query(query, top=3)]
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_index_built_in_batches_on_worker_processes_answers_like_one_built_one_by_one(dev_records, dev_index,
+                                                                                         workers):
+    built = SimilarityIndex()
+    docs = [(i, r["title"], "") for i, r in enumerate(dev_records)]
+    assert built.build(iter(docs), workers=workers, batch=97) == len(dev_records)
+    assert len(built) == len(dev_index)
+    for query in ("关于农村饮用水安全的建议", dev_records[3]["title"], dev_records[150]["title"]):
+        assert [m.id for m in built.query(query)] == [m.id for m in dev_index.query(query)]
+        assert built.query(query)[0].id == dev_index.query(query)[0].id
+
+
+def test_texts_are_prepared_in_order_on_several_processes(dev_records):
+    texts = [(r["title"], BODY if i % 3 else "") for i, r in enumerate(dev_records[:250])]
+    alone = list(similar.prepare_many(texts, workers=1))
+    shared = list(similar.prepare_many(iter(texts), workers=2, chunk=16))
+    assert len(shared) == len(alone) == len(texts) > 100
+    for (f1, w1, s1), (f2, w2, s2) in zip(alone, shared, strict=True):
+        assert f1.tolist() == f2.tolist() and w1.tolist() == w2.tolist() and s1.tolist() == s2.tolist()
+
+
 def test_exclude_leaves_the_proposal_itself_out(dev_records, dev_index):
     assert 0 not in [m.id for m in dev_index.query(dev_records[0]["title"], exclude={0})]
 
