@@ -262,19 +262,26 @@ class _Grow:
         return self.data[: self.size]
 
 
+def _short(keys: np.ndarray) -> np.ndarray:
+    """The top 32 bits of 63-bit band hashes. In memory a band table of a million proposals is 32 million
+    rows: 4 bytes a key instead of 8 saves 128 MB, and a rare equal key of two different bands only adds
+    a candidate that the rerank then scores for what it is."""
+    return (np.asarray(keys, dtype=np.int64) >> 31).astype(np.uint32)
+
+
 class _BandTable:
     """Band hashes -> slots: a sorted array (what a database index is) plus a small dict of recent rows."""
 
     MAX_BUCKET = 2000  # a band value this common says nothing; skip it
 
     def __init__(self) -> None:
-        self.keys = np.empty(0, dtype=np.int64)
+        self.keys = np.empty(0, dtype=np.uint32)
         self.slots = np.empty(0, dtype=np.int32)
         self.pending: dict[int, list[int]] = {}
         self.pending_rows = 0
 
     def add(self, slot: int, keys: np.ndarray) -> None:
-        for key in keys.tolist():
+        for key in _short(keys).tolist():
             self.pending.setdefault(key, []).append(slot)
         self.pending_rows += len(keys)
         if self.pending_rows > max(50_000, len(self.keys) // 4):
@@ -284,26 +291,37 @@ class _BandTable:
         if not self.pending:
             return
         new_keys = np.fromiter(
-            (k for k, s in self.pending.items() for _ in s), dtype=np.int64, count=self.pending_rows
+            (k for k, s in self.pending.items() for _ in s), dtype=np.uint32, count=self.pending_rows
         )
         new_slots = np.fromiter(
             (x for s in self.pending.values() for x in s), dtype=np.int32, count=self.pending_rows
         )
-        keys, slots = np.concatenate([self.keys, new_keys]), np.concatenate([self.slots, new_slots])
-        order = np.argsort(keys, kind="stable")
-        self.keys, self.slots = keys[order], slots[order]
+        self._insert(new_keys, new_slots)
         self.pending, self.pending_rows = {}, 0
 
     def add_many(self, slots: np.ndarray, keys: np.ndarray) -> None:
         """The band hashes (n, BANDS) of n slots at once: merged into the sorted arrays directly."""
         self.merge()
-        keys_ = np.concatenate([self.keys, keys.ravel()])
-        slots_ = np.concatenate([self.slots, np.repeat(slots.astype(np.int32), keys.shape[1])])
-        order = np.argsort(keys_, kind="stable")
-        self.keys, self.slots = keys_[order], slots_[order]
+        self._insert(_short(keys.ravel()), np.repeat(slots.astype(np.int32), keys.shape[1]))
+
+    def _insert(self, new_keys: np.ndarray, new_slots: np.ndarray) -> None:
+        """Merge rows into the sorted arrays: sort the new rows only and place both sets by position.
+        Sorting the whole table again would hold three copies of it at once (a million proposals: 32
+        million rows) and cost a full sort for every batch."""
+        order = np.argsort(new_keys, kind="stable")
+        new_keys, new_slots = new_keys[order], new_slots[order]
+        total = len(self.keys) + len(new_keys)
+        at = np.searchsorted(self.keys, new_keys, side="right") + np.arange(len(new_keys))
+        old = np.ones(total, dtype=np.bool_)
+        old[at] = False
+        keys, slots = np.empty(total, dtype=np.uint32), np.empty(total, dtype=np.int32)
+        keys[at], slots[at] = new_keys, new_slots
+        keys[old], slots[old] = self.keys, self.slots
+        self.keys, self.slots = keys, slots
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """The slots in the buckets of the keys, once per shared key."""
+        keys = _short(keys)
         left = np.searchsorted(self.keys, keys, side="left")
         right = np.searchsorted(self.keys, keys, side="right")
         parts = [
@@ -331,6 +349,7 @@ class SimilarityIndex:
     # out when gathering candidates (the rerank of the candidates still counts them).
     COMMON_DOCS = 1000
     COMMON_SHARE = 0.05
+    COMMON_MAX = 20_000  # from 400,000 proposals on, a share would let one common word bring 5 % of them
     COMPACT_AFTER = 1000  # removed slots kept before a compaction is considered
 
     def __init__(self, *, candidates: int = 200) -> None:
@@ -343,7 +362,9 @@ class SimilarityIndex:
         self._feat_start = _Grow(np.int64)
         self._feat_len = _Grow(np.int32)
         self._feat_cols = _Grow(np.int32)
-        self._feat_vals = _Grow(np.float32)
+        # Weights of unit vectors in half precision (3 significant digits, enough for a ranking): half the
+        # memory of the two largest arrays of an index, its features and its postings.
+        self._feat_vals = _Grow(np.float16)
         self._col: dict[int, int] = {}  # feature id -> column
         self._df = _Grow(np.int32)
         self._post_slots: list[array] = []
@@ -375,16 +396,17 @@ class SimilarityIndex:
         self._live += 1
         self._version += 1
         column, post_slots, post_vals = self._col.get, self._post_slots, self._post_vals
+        vals_arr = np.fromiter(vec.values(), dtype=np.float32, count=len(vec))
+        half_bits = vals_arr.astype(np.float16).view(np.uint16).tolist()
         cols = []
-        for feature, val in vec.items():
+        for feature, bits in zip(vec, half_bits, strict=True):
             col = column(feature)
             if col is None:
                 col = self._new_column(feature)
             cols.append(col)
             post_slots[col].append(slot)
-            post_vals[col].append(val)
+            post_vals[col].append(bits)
         cols_arr = np.asarray(cols, dtype=np.int32)
-        vals_arr = np.fromiter(vec.values(), dtype=np.float32, count=len(vec))
         df = self._df.data
         df[cols_arr] += 1
         weighted = vals_arr * (np.log((self._live + 1) / (df[cols_arr] + 1.0)) + 1.0)
@@ -453,7 +475,7 @@ class SimilarityIndex:
         for col, slots_, vals_ in zip(sorted_cols[np.r_[0, cuts]].tolist() if len(order) else [], slot_parts,
                                       val_parts, strict=False):
             self._post_slots[col].frombytes(slots_.tobytes())
-            self._post_vals[col].frombytes(vals_.tobytes())
+            self._post_vals[col].frombytes(vals_.astype(np.float16).tobytes())
         has_text = ~(sigs == _MAX_HASH).all(axis=1)
         if has_text.any():
             self._bands.add_many(np.flatnonzero(has_text) + first, _band_keys(sigs[has_text]))
@@ -477,7 +499,10 @@ class SimilarityIndex:
             if len(ids) == batch:
                 total += self._add_prepared_batch(ids, prepared)
                 ids, prepared = [], []
-        return total + self._add_prepared_batch(ids, prepared)
+        total += self._add_prepared_batch(ids, prepared)
+        del ids, prepared
+        _release_free_memory()
+        return total
 
     def _add_prepared_batch(self, ids: list[Hashable], prepared: list[Prepared]) -> int:
         if ids:
@@ -519,7 +544,7 @@ class SimilarityIndex:
     def _new_column(self, feature: int) -> int:
         col = self._col[feature] = self._df.append(0)
         self._post_slots.append(array("i"))
-        self._post_vals.append(array("f"))
+        self._post_vals.append(array("H"))  # float16 bits: the array module has no half-precision type
         return col
 
     def _idf(self) -> np.ndarray:
@@ -614,18 +639,19 @@ class SimilarityIndex:
         if not len(q_cols):
             return np.empty(0, dtype=np.int64)
         df = self._df.data[q_cols]
-        common = max(self.COMMON_DOCS, self.COMMON_SHARE * self._live)
+        common = max(self.COMMON_DOCS, min(self.COMMON_SHARE * self._live, self.COMMON_MAX))
         keep = (df <= common) | (df <= np.sort(df)[min(2, len(df) - 1)])  # the three rarest always count
         slot_parts, val_parts = [], []
         for col, qv in zip(q_cols[keep].tolist(), q_vals[keep].tolist(), strict=True):
             slot_parts.append(np.frombuffer(self._post_slots[col], dtype=np.int32))
-            val_parts.append(np.frombuffer(self._post_vals[col], dtype=np.float32) * (qv * float(idf[col])))
-        acc = np.bincount(
-            np.concatenate(slot_parts), weights=np.concatenate(val_parts), minlength=len(self._ids)
-        )
-        acc /= self._norms.view
-        acc[~self._alive.view] = 0.0
-        return _best(acc, self.candidates)
+            val_parts.append(np.frombuffer(self._post_vals[col], dtype=np.float16).astype(np.float32) * (qv * float(idf[col])))
+        acc = np.bincount(np.concatenate(slot_parts), weights=np.concatenate(val_parts))
+        # Only the slots the postings touched are scored further: one pass over the accumulator instead
+        # of several over every slot of the index (a million of them at the largest sizes we plan for).
+        touched = np.flatnonzero(acc)
+        touched = touched[self._alive.data[touched]]
+        scores = acc[touched] / self._norms.data[touched]
+        return touched[_best(scores, self.candidates)]
 
     def _lsh_candidates(self, sig: np.ndarray) -> np.ndarray:
         """Slots sharing LSH bands with the signature, the ones sharing most bands first, at most ``candidates``."""
@@ -634,7 +660,8 @@ class SimilarityIndex:
         hits = self._bands.lookup(_band_keys(sig)[0])
         if not len(hits):
             return np.empty(0, dtype=np.int64)
-        return _best(np.bincount(hits, minlength=len(self._ids)).astype(np.float64), self.candidates)
+        slots, shared = np.unique(hits, return_counts=True)  # a few thousand hits: no pass over every slot
+        return slots[_best(shared.astype(np.float64), self.candidates)].astype(np.int64)
 
     def _exact_cosine(
         self, slots: np.ndarray, q_cols: np.ndarray, q_vals: np.ndarray, idf: np.ndarray
@@ -644,7 +671,7 @@ class SimilarityIndex:
         owner = np.repeat(np.arange(len(slots)), sizes)
         positions = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(sizes.sum())
         cols = self._feat_cols.data[positions]
-        vals = self._feat_vals.data[positions] * idf[cols]
+        vals = self._feat_vals.data[positions].astype(np.float32) * idf[cols]
         norms = np.sqrt(np.bincount(owner, weights=vals.astype(np.float64) ** 2, minlength=len(slots)))
         dots = np.bincount(owner, weights=vals * _lookup(q_cols, q_vals, cols), minlength=len(slots))
         return np.divide(dots, norms, out=np.zeros(len(slots)), where=norms > 0)
@@ -653,8 +680,20 @@ class SimilarityIndex:
         """The columns a document shares with the query, the heaviest first."""
         start, size = self._feat_start.data[slot], self._feat_len.data[slot]
         cols = self._feat_cols.data[start : start + size]
-        contrib = self._feat_vals.data[start : start + size] * idf[cols] * _lookup(q_cols, q_vals, cols)
+        contrib = (self._feat_vals.data[start : start + size].astype(np.float32) * idf[cols]
+                   * _lookup(q_cols, q_vals, cols))
         return [int(cols[i]) for i in np.argsort(-contrib) if contrib[i] > 0]
+
+
+def _release_free_memory() -> None:
+    """Hand the heap freed by a large build back to the operating system (glibc keeps it otherwise:
+    the temporaries of the batches would stay in the process's resident set for its lifetime)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def _has_text(sig: np.ndarray) -> bool:
