@@ -16,7 +16,8 @@ class Assignment(models.Model):
     unit = models.ForeignKey("people.Unit", verbose_name="承办单位", on_delete=models.PROTECT, related_name="assignments")
     mode = models.CharField("方式", max_length=10, choices=Mode.choices)
     assigned_at = models.DateTimeField("交办时间", default=timezone.now)
-    due_date = models.DateField("办理期限")
+    due_date = models.DateField("办理期限", help_text="批准延期后为延期后的期限")
+    rehandling_due_date = models.DateField("重新办理期限", null=True, blank=True)
     signed_at = models.DateTimeField("签收时间", null=True, blank=True)
     is_active = models.BooleanField("有效", default=True, help_text="退回后改派的原交办记录为无效")
 
@@ -55,6 +56,40 @@ class ReturnRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment} 申请退回"
+
+
+class Extension(models.Model):
+    """A unit's request, made before its deadline, to handle a proposal longer (延期); staff approve it
+    (with a new due date within the committee's caps) or refuse it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REFUSED = "refused", "未批准"
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="extensions")
+    reason = models.TextField("延期理由")
+    requested_due_date = models.DateField("申请延至")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    previous_due_date = models.DateField("原办理期限")
+    status = models.CharField("审批状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    granted_due_date = models.DateField("批准延至", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment"], condition=models.Q(status="pending"),
+                                    name="one_pending_extension_per_assignment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} 申请延期至{self.requested_due_date}"
 
 
 class Consultation(models.Model):

@@ -4,7 +4,9 @@ so a rolled-back change notifies nobody."""
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
+from jianyan.notifications import channels, tasks
 from jianyan.notifications.models import Notification
 from jianyan.people.models import Role
 
@@ -31,9 +33,20 @@ def liaisons_of(unit_ids: Iterable[int]):
     return User.objects.filter(profile__unit_id__in=list(unit_ids), profile__role=Role.UNIT, is_active=True)
 
 
+def unit_leaders_of(unit_ids: Iterable[int]):
+    """The leaders in charge of the units (a leader profile attached to the unit)."""
+    return User.objects.filter(profile__unit_id__in=list(unit_ids), profile__role=Role.LEADER, is_active=True)
+
+
 def send(kind: str, proposal, users: Iterable, text: str) -> int:
+    """Put the message in each user's inbox, then hand it to the outside channels they chose (e-mail,
+    SMS) through a background task."""
     rows = [Notification(user=u, kind=kind, text=text[:300], proposal=proposal) for u in {u.pk: u for u in users}.values()]
     Notification.objects.bulk_create(rows)
+    if rows:
+        ids = channels.needs_delivery(rows)
+        if ids:
+            transaction.on_commit(lambda: tasks.deliver_notifications.enqueue(ids))
     return len(rows)
 
 
@@ -91,3 +104,34 @@ def evaluation_unsatisfied_again(proposal):
 
 def closed(proposal):
     send("proposal.closed", proposal, proposers_of(proposal), f"您的提案{label(proposal)}已办结。")
+
+
+def extension_requested(proposal, unit_name: str, due):
+    send("extension.requested", proposal, staff_of(proposal.committee_id),
+         f"{unit_name}申请将提案{label(proposal)}的办理期限延至{due:%Y年%-m月%-d日}，请审批。")
+
+
+def extension_decided(proposal, unit_ids, approved: bool, due, note: str = ""):
+    text = (f"延期申请已批准，办理期限延至{due:%Y年%-m月%-d日}。" if approved
+            else f"延期申请未获批准{('：' + note) if note else ''}，请按原期限办理。")
+    send("extension.decided", proposal, liaisons_of(unit_ids), f"提案{label(proposal)}{text}")
+
+
+def deadline_near(proposal, users, what: str, due, days_left: int):
+    send("deadline.near_due", proposal, users,
+         f"提醒：提案{label(proposal)}的{what}将于{due:%Y年%-m月%-d日}到期（还剩{days_left}个工作日）。")
+
+
+def deadline_overdue(proposal, users, what: str, due):
+    send("deadline.overdue", proposal, users,
+         f"催办：提案{label(proposal)}的{what}已于{due:%Y年%-m月%-d日}到期，至今未完成，请尽快办理。")
+
+
+def deadline_escalated(proposal, users, who: str, what: str, due):
+    send("deadline.escalated", proposal, users,
+         f"超期：{who}对提案{label(proposal)}的{what}已超过期限（{due:%Y年%-m月%-d日}），请督办。")
+
+
+def supervision_activity(proposal, users, text: str):
+    """For the supervision workflow: a supervision activity (座谈、调研、视察、督办会) concerning the proposal."""
+    send("supervision.activity", proposal, users, f"提案{label(proposal)}督办：{text}")
