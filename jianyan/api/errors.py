@@ -11,6 +11,7 @@ import pydantic
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import DataError, IntegrityError
 from django.http import Http404, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -187,6 +188,8 @@ def install(api) -> None:
     api.add_exception_handler(DataError, on_bad_value)
     api.add_exception_handler(RequestDataTooBig, on_too_big)
     api.add_exception_handler(SuspiciousOperation, on_bad_value)
+    # A form body that cannot be parsed (multipart without a boundary...), read by whoever touches request.POST.
+    api.add_exception_handler(MultiPartParserError, on_bad_value)
     api.add_exception_handler(IntegrityError, on_integrity_error)
     api.add_exception_handler(Exception, on_unexpected)
 

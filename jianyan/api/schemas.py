@@ -2,7 +2,7 @@
 no value reaches the database that it cannot hold."""
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 from pydantic import AfterValidator, BaseModel, ConfigDict, StrictBool, StrictInt, model_validator
@@ -75,6 +75,15 @@ class Page(DropEmpty):
     page_size: int = Field(20, ge=1, le=100)
 
 
+PROPOSAL_ORDERINGS = {
+    "id": ("id",), "-id": ("-id",),
+    "number": ("session_id", "number", "id"), "-number": ("-session_id", "-number", "-id"),
+    "submitted_at": ("submitted_at", "id"), "-submitted_at": ("-submitted_at", "-id"),
+    "updated_at": ("updated_at", "id"), "-updated_at": ("-updated_at", "-id"),
+}
+ProposalOrdering = Literal[*PROPOSAL_ORDERINGS]
+
+
 class ProposalFilters(Page):
     year: int | None = Field(None, ge=1949, le=9999, description="会次年度")
     session: QueryId | None = Field(None, description="会次 id")
@@ -82,6 +91,8 @@ class ProposalFilters(Page):
     category: QueryId | None = Field(None, description="主题 id（/api/v1/themes）")
     unit: QueryId | None = Field(None, description="承办单位 id（/api/v1/units），有效交办")
     q: Text(100) | None = Field(None, description="案由包含的文字")
+    ordering: ProposalOrdering = Field("-id", description="排序：id、number（案号）、submitted_at、updated_at，"
+                                                          "前加 - 为倒序；默认 -id（最新的在前）")
 
 
 class NotificationFilters(Page):

@@ -19,12 +19,13 @@ MAX_TOKEN_LENGTH = 200
 
 
 def may_log_in(user) -> bool:
-    """Ask the configured backends, as a password login would (demo accounts are refused in production)."""
-    for backend in get_backends():
-        check = getattr(backend, "user_can_authenticate", None)
-        if check is None or check(user):
-            return True
-    return False
+    """Ask the backends that judge users, as a password login would (demo accounts are refused in production).
+
+    Backends without `user_can_authenticate` (axes, which only counts failures) have no say."""
+    checks = [check for backend in get_backends() if (check := getattr(backend, "user_can_authenticate", None))]
+    if not checks:
+        return bool(user.is_active)
+    return any(check(user) for check in checks)
 
 
 class BearerToken(HttpBearer):

@@ -1,14 +1,15 @@
 """POST /auth/token (username and password -> bearer token), DELETE /auth/token, GET /me."""
 
 from django.contrib.auth import authenticate
-from django.utils import timezone
 from ninja import Router, Status
 
 from jianyan.api.endpoints import responses
 from jianyan.api.models import ApiToken
 from jianyan.api.schemas import MeOut, TokenIn, TokenOut
+from jianyan.api.tokens import revoke_token as revoke_token_of
 from jianyan.core.access import profile_of, role_of
 from jianyan.core.errors import InvalidInput
+from jianyan.core.security import audit_api_login, refuse_password_only_login
 from jianyan.people.models import Role
 
 router = Router(tags=["登录"])
@@ -22,7 +23,9 @@ def issue_token(request, payload: TokenIn):
     if user is None:
         raise InvalidInput("用户名或密码错误，或该账号已停用", code="invalid_credentials",
                            fields={"password": "用户名或密码错误"})
+    refuse_password_only_login(user)  # a password alone is not enough for an account with a second factor
     _, raw = ApiToken.issue(user, name=payload.name.strip() or "api")
+    audit_api_login(request, user)
     return {"token": raw, "username": user.get_username(), "role": role_of(user)}
 
 
@@ -32,7 +35,7 @@ def revoke_token(request):
     token = getattr(request, "api_token", None)
     if token is None:
         raise InvalidInput("本次请求未使用访问令牌", code="no_token")
-    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    revoke_token_of(actor=request.auth, token_id=token.pk)
     return Status(204, None)
 
 

@@ -7,6 +7,7 @@ from ninja import Query, Router, Status
 from jianyan.api.actions import ACTIONS, read_json_object
 from jianyan.api.endpoints import responses
 from jianyan.api.schemas import (
+    PROPOSAL_ORDERINGS,
     ProposalDetail,
     ProposalFilters,
     ProposalIn,
@@ -42,7 +43,7 @@ def list_proposals(request, filters: Query[ProposalFilters]):
         qs = qs.filter(assignments__unit_id=filters.unit, assignments__is_active=True).distinct()
     if filters.q:
         qs = qs.filter(title__icontains=filters.q.strip())
-    qs = qs.order_by("-id")
+    qs = qs.order_by(*PROPOSAL_ORDERINGS[filters.ordering])
     total = qs.count()
     start = (filters.page - 1) * filters.page_size
     page = with_list_relations(qs)[start:start + filters.page_size] if start < total else []
