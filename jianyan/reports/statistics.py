@@ -1,8 +1,13 @@
 """Every number of the proposal-work statistics (domain.md §9), defined once, here.
 
-`year_statistics(year=..., committee=...)` is what the `stats` command, the API and the annual report
-call. It runs a small, constant number of aggregate queries (about a dozen) whatever the number of
-proposals: no per-proposal loops over queries.
+`year_statistics(year=..., committee=...)` is what the `stats` command, the API, the statistics page and
+the annual report call. It runs nine aggregate queries whatever the number of proposals: every
+proposal-level figure is a conditional count in one GROUP BY over the year's proposals ("cells": one row
+per combination of session, theme, proposer type, party, sector, result class and reason); the totals and
+the breakdowns by session, theme, proposer type, sector and party are sums of those few cells, so they
+agree by construction. Units, satisfaction, unrated proposers and participation take one query each
+(units two). `METRICS` and the `*_q` functions give the same definitions as filters, for the lists the
+statistics page links to (the staff review queue).
 
 Common definitions, used by every figure below:
 
@@ -24,11 +29,25 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, DateTimeField, Exists, Func, OuterRef, Q
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from jianyan.handling.models import Assignment, Evaluation, Reply
-from jianyan.people.models import Committee, Profile, Role, Session, Theme
+from jianyan.people.models import Committee, Organisation, Profile, Role, Sector, Session, Theme
 from jianyan.proposals.models import (
     COLLECTIVE_TYPES,
     DECIDED_STATES,
@@ -106,20 +125,6 @@ def on_time_reply_exists():
     return Exists(replies.filter(written_at__date__lte=OuterRef("due_date")))
 
 
-def replied_on_time_count(registered_proposals) -> int:
-    """On time (按期办复): registered proposals that have at least one active replying assignment (lead or
-    separate) and whose every such assignment has an on-time reply (see `on_time_reply_exists`). With one
-    lead unit this is simply "the lead unit's approved reply was submitted by the due date".
-    Counted from the assignments: proposals with one, less those with one late or unanswered."""
-    counts = (
-        Assignment.objects.filter(proposal__in=registered_proposals, is_active=True, mode__in=REPLYING_MODES)
-        .annotate(in_time=on_time_reply_exists())
-        .aggregate(any=Count("proposal_id", distinct=True),
-                   late=Count("proposal_id", distinct=True, filter=Q(in_time=False)))
-    )
-    return counts["any"] - counts["late"]
-
-
 def latest_approved_replies(proposals):
     """Each proposal's most recent approved reply (latest round, then latest audit, then latest id), whose
     class is the proposal's result class (办理结果分类). A rehandled proposal is classed by its second
@@ -129,14 +134,16 @@ def latest_approved_replies(proposals):
         | Q(round=OuterRef("round"), audited_at__gt=OuterRef("audited_at"))
         | Q(round=OuterRef("round"), audited_at=OuterRef("audited_at"), id__gt=OuterRef("id"))
     )
-    return Reply.objects.filter(proposal__in=proposals, status=Reply.Status.APPROVED).filter(~Exists(later))
+    replies = Reply.objects.filter(status=Reply.Status.APPROVED).filter(~Exists(later))
+    return replies if proposals is None else replies.filter(proposal__in=proposals)
 
 
 def latest_evaluations(proposals):
     """Each proposer's latest evaluation of each proposal: the one of the highest round they rated.
     A proposer who rated 不满意 and then rated the rehandled reply counts once, with the second rating."""
     later = Evaluation.objects.filter(proposer=OuterRef("proposer"), round__gt=OuterRef("round"))
-    return Evaluation.objects.filter(proposal__in=proposals).filter(~Exists(later))
+    evaluations = Evaluation.objects.filter(~Exists(later))
+    return evaluations if proposals is None else evaluations.filter(proposal__in=proposals)
 
 
 def satisfaction_counts(prefix: str = "") -> dict:
@@ -162,6 +169,287 @@ def satisfaction_block(row: dict, dim: str) -> dict:
     }
 
 
+# ---- per-proposal facts, shared by the figures and by the lists the figures link to ----------------
+
+def first_proposer_sector(ref: str = "pk"):
+    """The sector (界别) of the proposal's first proposer, as the review queue's sector filter reads it."""
+    # No ORDER BY: a proposal has one first proposer, and a sort per proposal costs PostgreSQL a second.
+    return Subquery(Proposer.objects.filter(proposal=OuterRef(ref), role=Proposer.Role.FIRST)
+                    .order_by().values("user__profile__sector_id")[:1])
+
+
+def replying_assignments():
+    """The proposal's active lead and separate assignments (the units that owe it a reply)."""
+    return Assignment.objects.filter(proposal=OuterRef("pk"), is_active=True, mode__in=REPLYING_MODES)
+
+
+def on_time_q() -> Q:
+    """按期办复 for one proposal: it has a replying assignment, and every one has an on-time reply."""
+    late = replying_assignments().filter(~on_time_reply_exists())
+    return Q(Exists(replying_assignments())) & ~Q(Exists(late))
+
+
+def overdue_assignments():
+    """Active lead/separate assignments past their due date (as of today) without an approved reply."""
+    return Assignment.objects.filter(is_active=True, mode__in=REPLYING_MODES, due_date__lt=timezone.localdate()).filter(
+        ~Exists(Reply.objects.filter(assignment=OuterRef("pk"), status=Reply.Status.APPROVED)))
+
+
+def overdue_q(unit_id: int | None = None) -> Q:
+    """The proposal is not yet replied and has an overdue assignment (of that unit, if given)."""
+    assignments = overdue_assignments().filter(proposal=OuterRef("pk"))
+    if unit_id:
+        assignments = assignments.filter(unit_id=unit_id)
+    return Q(state__in=UNREPLIED_STATES) & Q(Exists(assignments))
+
+
+def result_class_of():
+    """The class of the proposal's latest approved reply (see `latest_approved_replies`), or NULL."""
+    return Subquery(Reply.objects.filter(proposal=OuterRef("pk"), status=Reply.Status.APPROVED)
+                    .order_by("-round", "-audited_at", "-id").values("result_class")[:1])
+
+
+REGISTERED_Q = Q(state__in=REGISTERED_STATES)
+
+
+def result_class_q(code: str) -> Q:
+    """A registered proposal whose latest approved reply has that class (it counts in `by_result_class`)."""
+    return REGISTERED_Q & Q(Exists(latest_approved_replies(None).filter(proposal=OuterRef("pk"), result_class=code)))
+
+
+def evaluation_q(dimension: str, value: str) -> Q:
+    """A registered proposal with a proposer whose latest evaluation gives that value on that dimension."""
+    latest = latest_evaluations(None).filter(proposal=OuterRef("pk"), **{dimension: value})
+    return REGISTERED_Q & Q(Exists(latest))
+
+
+def unit_q(unit_id: int, mode: str = "") -> Q:
+    """The proposal has an active assignment to the unit (in that mode, if given)."""
+    assignments = Assignment.objects.filter(proposal=OuterRef("pk"), unit_id=unit_id, is_active=True)
+    if mode:
+        assignments = assignments.filter(mode=mode)
+    return Q(Exists(assignments))
+
+
+def unrated_q() -> Q:
+    """Replied or closed, with an accepted proposer who has not rated the current round (未评价)."""
+    current_round = Evaluation.objects.filter(proposer=OuterRef("pk"), round=OuterRef("proposal__round"))
+    waiting = Proposer.objects.filter(proposal=OuterRef("pk"), status=Proposer.Status.ACCEPTED).filter(
+        ~Exists(current_round))
+    return Q(state__in=RATED_STATES) & Q(Exists(waiting))
+
+
+METRICS = {
+    "received": ("收到", lambda: Q(state__in=RECEIVED_STATES)),
+    "registered": ("立案", lambda: REGISTERED_Q),
+    "collective": ("集体提案", lambda: REGISTERED_Q & Q(proposer_type__in=COLLECTIVE_TYPES)),
+    "member": ("委员提案", lambda: REGISTERED_Q & Q(proposer_type__in=MEMBER_TYPES)),
+    "not_registered": ("不予立案", lambda: Q(state=State.NOT_REGISTERED)),
+    "merged": ("并案", lambda: Q(state=State.MERGED)),
+    "converted": ("转意见建议", lambda: Q(state=State.CONVERTED)),
+    "pending_review": ("待审查", lambda: Q(state__in=REVIEW_STATES)),
+    "replied": ("已答复", lambda: REGISTERED_Q & Q(approved_reply_exists())),
+    "unreplied": ("未答复", lambda: REGISTERED_Q & ~Q(approved_reply_exists())),
+    "on_time": ("按期办复", lambda: REGISTERED_Q & on_time_q()),
+    "not_on_time": ("未按期办复", lambda: REGISTERED_Q & ~on_time_q()),
+    "closed": ("已办结", lambda: Q(state=State.CLOSED)),
+    "key": ("重点提案", lambda: REGISTERED_Q & Q(is_key=True)),
+    "overdue": ("超期未答复", lambda: overdue_q()),
+    "unrated": ("有未评价", lambda: unrated_q()),
+}
+"""The proposal sets the figures count, by name, for the lists the statistics page links to:
+name -> (label, function giving a Q on Proposal). Each is the definition its figure uses."""
+
+
+def metric_q(name: str) -> Q:
+    return METRICS[name][1]()
+
+
+# ---- settings: the formulas of 解决率 and 采纳率 ----------------------------------------------------
+
+def rate_formulas(committee: Committee) -> dict:
+    """The committee's 解决率 / 采纳率 settings (reports.StatisticsSettings), or the default of domain.md §9."""
+    from jianyan.reports.models import DEFAULT_SETTINGS, StatisticsSettings
+
+    row = StatisticsSettings.objects.filter(committee=committee).values(*DEFAULT_SETTINGS).first()
+    return row or dict(DEFAULT_SETTINGS)
+
+
+def formula_text(formulas: dict) -> dict:
+    base = "已答复" if formulas["rate_base"] == "replied" else "立案"
+    return {name: f"({' + '.join(formulas[f'{name}_classes'])}) / {base}" for name in ("solved", "adopted")}
+
+
+# ---- the sums: proposal-level counts in cells, rolled up by dimension --------------------------------
+
+COUNTS = ("received", "registered", "collective", "member", "not_registered", "merged", "converted",
+          "pending_review", "replied", "on_time", "closed", "key_proposals", "overdue_proposals")
+SAT_COUNTS = tuple(satisfaction_counts())
+CELL_KEYS = ("session_id", "theme_id", "proposer_type", "organisation_id", "sector")
+
+
+def sector_or_none(with_sectors: bool, ref: str = "pk"):
+    """The first proposer's sector, or a constant NULL when the committee has no sectors (saves a look-up
+    per proposal)."""
+    return first_proposer_sector(ref) if with_sectors else Value(None, output_field=IntegerField())
+
+
+def proposal_cells(proposals, *, with_sectors: bool = True) -> list[dict]:
+    """One query: the year's proposals grouped by session, theme, proposer type, collective proposer,
+    first proposer's sector, result class and non-registration reason, with every proposal-level count
+    as a conditional aggregate. The cells are few (combinations, not proposals); every breakdown and
+    the totals are sums of them, so they agree with each other by construction.
+
+    `rc`, the result class, is computed for registered proposals only and is NULL exactly when there is
+    no approved reply, so a cell's registered proposals are all replied (rc set) or all not: `replied`
+    is derived from it instead of costing a second look-up per proposal."""
+    registered = REGISTERED_Q
+    cells = list(
+        proposals.values(
+            "session_id", "theme_id", "proposer_type", "organisation_id",
+            sector=sector_or_none(with_sectors),
+            rc=Case(When(registered, then=result_class_of()), default=Value(None), output_field=CharField()),
+            reason=F("reject_reason__code"),
+        ).annotate(
+            received=Count("id", filter=Q(state__in=RECEIVED_STATES)),
+            registered=Count("id", filter=registered),
+            collective=Count("id", filter=registered & Q(proposer_type__in=COLLECTIVE_TYPES)),
+            member=Count("id", filter=registered & Q(proposer_type__in=MEMBER_TYPES)),
+            not_registered=Count("id", filter=Q(state=State.NOT_REGISTERED)),
+            merged=Count("id", filter=Q(state=State.MERGED)),
+            converted=Count("id", filter=Q(state=State.CONVERTED)),
+            pending_review=Count("id", filter=Q(state__in=REVIEW_STATES)),
+            on_time=Count("id", filter=registered & on_time_q()),
+            closed=Count("id", filter=Q(state=State.CLOSED)),
+            key_proposals=Count("id", filter=registered & Q(is_key=True)),
+            overdue_proposals=Count("id", filter=overdue_q()),
+        ).order_by()
+    )
+    for cell in cells:
+        cell["replied"] = cell["registered"] if cell["rc"] is not None else 0
+    return cells
+
+
+def satisfaction_cells(registered_proposals, *, with_sectors: bool = True) -> list[dict]:
+    """One query: the latest evaluations of the registered proposals, counted by value on both dimensions,
+    in the cells of `proposal_cells` (without result class and reason)."""
+    return list(
+        latest_evaluations(registered_proposals).values(
+            session_id=F("proposal__session_id"), theme_id=F("proposal__theme_id"),
+            proposer_type=F("proposal__proposer_type"), organisation_id=F("proposal__organisation_id"),
+            sector=sector_or_none(with_sectors, "proposal_id"),
+        ).annotate(**satisfaction_counts()).order_by()
+    )
+
+
+class Tally:
+    """The sums of the cells of one group (a whole year, or one session, theme, ...)."""
+
+    def __init__(self):
+        self.n = dict.fromkeys(COUNTS, 0)
+        self.classes: dict[str, int] = {}
+        self.reasons: dict[str, int] = {}
+        self.sat = dict.fromkeys(SAT_COUNTS, 0)
+
+    def add(self, cell: dict) -> None:
+        for name in COUNTS:
+            self.n[name] += cell[name]
+        if cell["rc"] and cell["replied"]:
+            self.classes[cell["rc"]] = self.classes.get(cell["rc"], 0) + cell["replied"]
+        if cell["not_registered"]:
+            code = cell["reason"] or ""
+            self.reasons[code] = self.reasons.get(code, 0) + cell["not_registered"]
+
+    def add_satisfaction(self, cell: dict) -> None:
+        for name in SAT_COUNTS:
+            self.sat[name] += cell[name]
+
+    def figures(self, class_codes: list[str], formulas: dict) -> dict:
+        """Counts and rates of the group (see `year_statistics` for each definition)."""
+        n = self.n
+        registered, replied = n["registered"], n["replied"]
+        by_class = {code: self.classes.get(code, 0) for code in class_codes}
+        for code in sorted(self.classes):  # a class the committee no longer uses still shows
+            by_class.setdefault(code, self.classes[code])
+        base = replied if formulas["rate_base"] == "replied" else registered
+        satisfaction = {dim: satisfaction_block(self.sat, dim) for dim in ("attitude", "result")}
+        return {
+            **n,
+            "registration_rate": rate(registered, n["received"]),
+            "collective_share": rate(n["collective"], registered),
+            "replied_rate": rate(replied, registered),
+            "on_time_rate": rate(n["on_time"], registered),
+            "completion_rate": rate(n["closed"], registered),
+            "by_result_class": by_class,
+            "result_class_shares": {code: rate(k, replied) for code, k in by_class.items()},
+            "solved_rate": rate(sum(by_class.get(c, 0) for c in formulas["solved_classes"]), base),
+            "adopted_rate": rate(sum(by_class.get(c, 0) for c in formulas["adopted_classes"]), base),
+            "not_registered_by_reason": dict(sorted(self.reasons.items())),
+            "evaluations_returned": self.sat["returned"],
+            "satisfaction": satisfaction,
+            "satisfaction_rate": satisfaction["result"]["rate"],
+        }
+
+
+DIMENSIONS = {
+    "session": ("会次", "session_id"),
+    "theme": ("主题", "theme_id"),
+    "proposer_type": ("提案者类型", "proposer_type"),
+    "sector": ("界别", "sector"),
+    "party": ("党派", "organisation_id"),
+}
+"""The breakdowns of `year_statistics` other than units: name -> (label, cell key)."""
+
+
+NONE_LABELS = {"theme": "未分主题", "sector": "未填界别"}
+"""The row of the proposals with no theme (not registered ones) or whose first proposer has no sector."""
+
+
+def roll_up(cells: list[dict], sat_cells: list[dict], key: str | None) -> dict:
+    """Tallies of the cells by one cell key (or one tally under None for the whole year)."""
+    tallies: dict = {}
+    for cell in cells:
+        tallies.setdefault(cell[key] if key else None, Tally()).add(cell)
+    for cell in sat_cells:
+        tallies.setdefault(cell[key] if key else None, Tally()).add_satisfaction(cell)
+    return tallies
+
+
+def dimension_labels(committee: Committee, year: int) -> dict[str, list[tuple]]:
+    """For each breakdown, its rows in order as (key, label): every session of the year, theme, proposer
+    type, sector and party of the committee, so that a row with nothing still shows. Two queries: the
+    sessions (their labels need the term), and the themes, sectors and parties in one UNION."""
+    sessions = (Session.objects.filter(term__committee=committee, year=year).select_related("term__committee")
+                .order_by("sitting", "id"))
+    kind = {"output_field": CharField()}
+    order = {"output_field": IntegerField()}
+    named = (
+        Theme.objects.filter(committee=committee).order_by()
+        .values_list(Value("theme", **kind), "order", "id", "name")
+        .union(Sector.objects.filter(committee=committee).order_by()
+               .values_list(Value("sector", **kind), Value(0, **order), "id", "name"),
+               Organisation.objects.filter(committee=committee, kind=Organisation.Kind.PARTY).order_by()
+               .values_list(Value("party", **kind), Value(0, **order), "id", "name"), all=True)
+    )
+    out: dict[str, list[tuple]] = {"theme": [], "sector": [], "party": []}
+    for name, _, pk, label in sorted(named, key=lambda r: (r[0], r[1], r[2])):
+        out[name].append((pk, label))
+    return {"session": [(x.pk, x.label) for x in sessions], "proposer_type": list(ProposerType.choices), **out}
+
+
+def breakdown_rows(cells, sat_cells, labels, class_codes, formulas) -> dict[str, list[dict]]:
+    out = {}
+    for name, (_, key) in DIMENSIONS.items():
+        tallies = roll_up(cells, sat_cells, key)
+        rows = [(k, label, tallies.pop(k, None) or Tally()) for k, label in labels[name]]
+        if name in NONE_LABELS and None in tallies:
+            rows.append((None, NONE_LABELS[name], tallies.pop(None)))
+        if name != "party":  # other organisations are not parties; proposals of no sector fall above
+            rows += [(k, "（其他）", t) for k, t in tallies.items() if k is not None]
+        out[name] = [{"key": k, "label": label, **t.figures(class_codes, formulas)} for k, label, t in rows]
+    return out
+
+
 # ---- the figures ---------------------------------------------------------------------------------
 
 def resolve_committee(committee) -> Committee:
@@ -185,13 +473,15 @@ def year_statistics(*, year: int, committee) -> dict:
     - `replied` (已办复): registered proposals with at least one approved reply;
       `replied_rate` (办复率) = replied / registered.
     - `closed` (办结): state closed; `completion_rate` (办结率) = closed / registered.
-    - `on_time`: registered proposals replied by the due date (see `replied_on_time`);
+    - `on_time` (按期办复): registered proposals with at least one active lead or separate assignment,
+      each with an approved first-round reply the unit submitted by the due date (`on_time_q`);
       `on_time_rate` (按期办复率) = on_time / registered.
     - `by_category`: {theme name: registered proposals of the theme}, every theme of the committee in
       its order; the themes partition the registered proposals.
     - `by_result_class`: {class: replied proposals whose latest approved reply has it}, every class the
-      committee uses; the counts add up to `replied`. `solved_rate` (解决率) = A / replied,
-      `adopted_rate` (采纳率) = (A + B) / replied.
+      committee uses; the counts add up to `replied`. `result_class_shares`: each / replied.
+      `solved_rate` (解决率) and `adopted_rate` (采纳率): the committee's formulas
+      (`reports.StatisticsSettings`; default A / replied and (A + B) / replied), shown in `rate_formulas`.
     - `not_registered_by_reason`: {reason code: not-registered proposals}.
     - `evaluations_returned`: proposers' latest evaluations (see `latest_evaluations`) of the year's
       registered proposals; `satisfaction`: {"attitude": {...}, "result": {...}} (see
@@ -204,63 +494,39 @@ def year_statistics(*, year: int, committee) -> dict:
       accepted co-signer of a received proposal of the year / all member profiles of the committee;
       with `members_participating` and `members_total`.
     - `overdue` (超期): active lead or separate assignments of the year's registered proposals whose
-      due date is before today and that have no approved reply (as of today, not of the year's end).
+      due date is before today and that have no approved reply (as of today, not of the year's end);
+      `overdue_proposals`: the proposals with at least one.
     - `key_proposals`: registered proposals marked key (重点提案).
+    - `breakdowns`: {"session" | "theme" | "proposer_type" | "sector" | "party": [row, ...]}, each row
+      {"key", "label"} and every proposal-level figure above for the proposals of that group
+      (received ... satisfaction, result classes, 解决率/采纳率, overdue_proposals). Sector is the first
+      proposer's; party rows are the collective proposals of each 民主党派.
     - `by_unit`: one row per handling unit with assignments, busiest first:
-      `lead`, `co`, `separate` (active assignments by mode), `replied` (its lead/separate assignments
-      with an approved reply), `on_time_rate` = on-time replies / its lead and separate assignments,
-      `satisfaction_rate` = (满意 + 基本满意) / latest evaluations on the result dimension of the
-      proposals it replies to (lead or separate).
+      `lead`, `co`, `separate` (active assignments by mode), `replying` (lead + separate), `replied`
+      (those with an approved reply), `replied_rate` = replied / replying, `on_time` and `on_time_rate`
+      = on-time replies / replying, `overdue` (its overdue assignments), and on the latest evaluations of
+      the proposals it replies to: `evaluations_returned`, `satisfaction_rate` (result, 满意 + 基本满意),
+      `attitude_rate` (attitude, 满意 + 基本满意).
     """
     committee = resolve_committee(committee)
     cid = committee.pk
     proposals = year_proposals(cid, year)
-    registered_q = Q(state__in=REGISTERED_STATES)
+    registered_proposals = proposals.filter(REGISTERED_Q)
+    formulas = rate_formulas(committee)
+    class_codes = committee.result_class_codes
 
-    # 1. Counts by state and type, and replied, in one query; on time in another.
-    counts = proposals.annotate(has_reply=approved_reply_exists()).aggregate(
-        received=Count("id", filter=Q(state__in=RECEIVED_STATES)),
-        registered=Count("id", filter=registered_q),
-        collective=Count("id", filter=registered_q & Q(proposer_type__in=COLLECTIVE_TYPES)),
-        member=Count("id", filter=registered_q & Q(proposer_type__in=MEMBER_TYPES)),
-        not_registered=Count("id", filter=Q(state=State.NOT_REGISTERED)),
-        merged=Count("id", filter=Q(state=State.MERGED)),
-        converted=Count("id", filter=Q(state=State.CONVERTED)),
-        pending_review=Count("id", filter=Q(state__in=REVIEW_STATES)),
-        replied=Count("id", filter=registered_q & Q(has_reply=True)),
-        closed=Count("id", filter=Q(state=State.CLOSED)),
-        key_proposals=Count("id", filter=registered_q & Q(is_key=True)),
-    )
-    registered = counts["registered"]
-    replied = counts["replied"]
-    registered_proposals = proposals.filter(registered_q)
-    counts["on_time"] = replied_on_time_count(registered_proposals)
+    # 1–3. Labels of the breakdowns (every row shows, even empty).
+    labels = dimension_labels(committee, year)
 
-    # 2. Themes, every theme of the committee in its order.
-    themes = Theme.objects.filter(committee_id=cid).order_by("order", "id").annotate(
-        n=Count("proposals", filter=Q(proposals__session__year=year, proposals__state__in=REGISTERED_STATES))
-    )
-    by_category = {t.name: t.n for t in themes}
-
-    # 3. Proposer types.
-    type_rows = dict(registered_proposals.values_list("proposer_type").annotate(n=Count("id")).order_by())
-    by_proposer_type = {code: type_rows.get(code, 0) for code in ProposerType.values}
-
-    # 4. Reasons of non-registration.
-    reason_rows = (proposals.filter(state=State.NOT_REGISTERED).values_list("reject_reason__code")
-                   .annotate(n=Count("id")).order_by("reject_reason__code"))
-    not_registered_by_reason = {code or "": n for code, n in reason_rows}
-
-    # 5. Result classes of the replied proposals.
-    class_rows = dict(latest_approved_replies(registered_proposals).values_list("result_class")
-                      .annotate(n=Count("id")).order_by())
-    by_result_class = {code: class_rows.get(code, 0) for code in committee.result_class_codes}
-    for code, n in class_rows.items():  # a class the committee no longer uses still shows
-        by_result_class.setdefault(code, n)
-
-    # 6. Satisfaction, each proposer's latest round.
-    sat = latest_evaluations(registered_proposals).aggregate(**satisfaction_counts())
-    satisfaction = {dim: satisfaction_block(sat, dim) for dim in ("attitude", "result")}
+    # 4–5. Every proposal-level count in cells, and the satisfaction in the same cells.
+    with_sectors = bool(labels["sector"])
+    cells = proposal_cells(proposals, with_sectors=with_sectors)
+    sat_cells = satisfaction_cells(registered_proposals, with_sectors=with_sectors)
+    total = roll_up(cells, sat_cells, None).get(None) or Tally()
+    figures = total.figures(class_codes, formulas)
+    breakdowns = breakdown_rows(cells, sat_cells, labels, class_codes, formulas)
+    by_category = {row["label"]: row["registered"] for row in breakdowns["theme"] if row["key"] is not None}
+    by_proposer_type = {row["key"]: row["registered"] for row in breakdowns["proposer_type"]}
 
     # 7. Unrated proposers of replied or closed proposals.
     current_round = Evaluation.objects.filter(proposer=OuterRef("pk"), round=OuterRef("proposal__round"))
@@ -277,61 +543,45 @@ def year_statistics(*, year: int, committee) -> dict:
         total=Count("id"), participating=Count("id", filter=Q(took_part)))
     participating, members_total = members["participating"], members["total"]
 
-    # 9. Overdue assignments, as of today (only proposals not yet replied can have one).
-    overdue = Assignment.objects.filter(
-        proposal__in=proposals.filter(state__in=UNREPLIED_STATES), is_active=True, mode__in=REPLYING_MODES,
-        due_date__lt=timezone.localdate(),
-    ).exclude(replies__status=Reply.Status.APPROVED).count()
+    # 9–10. Handling units; their overdue assignments add up to the year's.
+    by_unit = unit_rows(registered_proposals, committee_id=cid, year=year)
 
-    # 10–11. Handling units.
-    by_unit = unit_rows(registered_proposals)
-
-    a = by_result_class.get("A", 0)
-    b = by_result_class.get("B", 0)
     return {
         "year": year,
         "committee": committee.code,
-        "received": counts["received"],
-        "registered": registered,
-        "collective": counts["collective"],
-        "member": counts["member"],
-        "not_registered": counts["not_registered"],
-        "merged": counts["merged"],
-        "converted": counts["converted"],
-        "pending_review": counts["pending_review"],
-        "replied": replied,
-        "closed": counts["closed"],
-        "on_time": counts["on_time"],
-        "registration_rate": rate(registered, counts["received"]),
-        "replied_rate": rate(replied, registered),
-        "completion_rate": rate(counts["closed"], registered),
-        "on_time_rate": rate(counts["on_time"], registered),
-        "collective_share": rate(counts["collective"], registered),
-        "satisfaction_rate": satisfaction["result"]["rate"],
-        "satisfaction": satisfaction,
-        "evaluations_returned": sat["returned"],
+        **{k: figures[k] for k in ("received", "registered", "collective", "member", "not_registered", "merged",
+                                   "converted", "pending_review", "replied", "closed", "on_time")},
+        **{k: figures[k] for k in ("registration_rate", "replied_rate", "completion_rate", "on_time_rate",
+                                   "collective_share", "satisfaction_rate", "satisfaction", "evaluations_returned")},
         "unrated": unrated,
-        "solved_rate": rate(a, replied),
-        "adopted_rate": rate(a + b, replied),
+        "solved_rate": figures["solved_rate"],
+        "adopted_rate": figures["adopted_rate"],
+        "rate_formulas": formula_text(formulas),
         "by_category": by_category,
-        "by_result_class": by_result_class,
+        "by_result_class": figures["by_result_class"],
+        "result_class_shares": figures["result_class_shares"],
         "by_proposer_type": by_proposer_type,
-        "not_registered_by_reason": not_registered_by_reason,
+        "not_registered_by_reason": figures["not_registered_by_reason"],
         "member_participation": rate(participating, members_total),
         "members_participating": participating,
         "members_total": members_total,
-        "overdue": overdue,
-        "key_proposals": counts["key_proposals"],
+        "overdue": sum(u["overdue"] for u in by_unit),
+        "overdue_proposals": figures["overdue_proposals"],
+        "key_proposals": figures["key_proposals"],
+        "breakdowns": breakdowns,
         "by_unit": by_unit,
     }
 
 
-def unit_rows(registered_proposals) -> list[dict]:
-    """The `by_unit` rows (two queries): assignment counts by mode with replies and on-time replies, and
-    the result-dimension satisfaction of the proposals each unit replies to."""
+def unit_rows(registered_proposals, *, committee_id: int, year: int) -> list[dict]:
+    """The `by_unit` rows (two queries): assignment counts by mode with replies, on-time replies and
+    overdue ones, and the satisfaction of the proposals each unit replies to. The assignments are joined
+    to their proposals (not filtered with IN) so that the proposal's state is at hand for `overdue`."""
     replying = Q(mode__in=REPLYING_MODES)
+    today = timezone.localdate()
     rows = (
-        Assignment.objects.filter(proposal__in=registered_proposals, is_active=True)
+        Assignment.objects.filter(proposal__committee_id=committee_id, proposal__session__year=year,
+                                  proposal__state__in=REGISTERED_STATES, is_active=True)
         .annotate(answered=Exists(Reply.objects.filter(assignment=OuterRef("pk"), status=Reply.Status.APPROVED)),
                   in_time=on_time_reply_exists())
         .values("unit_id", "unit__name")
@@ -342,28 +592,53 @@ def unit_rows(registered_proposals) -> list[dict]:
             replying=Count("id", filter=replying),
             replied=Count("id", filter=replying & Q(answered=True)),
             on_time=Count("id", filter=replying & Q(in_time=True)),
+            overdue=Count("id", filter=replying & Q(answered=False, due_date__lt=today,
+                                                    proposal__state__in=UNREPLIED_STATES)),
         )
         .order_by()
     )
+    good = (SATISFIED, BASICALLY)
     sat = {
         r["proposal__assignments__unit_id"]: r
         for r in latest_evaluations(registered_proposals)
         .filter(proposal__assignments__is_active=True, proposal__assignments__mode__in=REPLYING_MODES)
         .values("proposal__assignments__unit_id")
-        .annotate(returned=Count("id"), good=Count("id", filter=Q(result__in=(SATISFIED, BASICALLY))))
+        .annotate(returned=Count("id"), good=Count("id", filter=Q(result__in=good)),
+                  attitude_good=Count("id", filter=Q(attitude__in=good)))
         .order_by()
     }
     out = []
     for r in rows:
-        s = sat.get(r["unit_id"], {"returned": 0, "good": 0})
+        s = sat.get(r["unit_id"], {"returned": 0, "good": 0, "attitude_good": 0})
         out.append({
             "unit": r["unit__name"], "unit_id": r["unit_id"],
-            "lead": r["lead"], "co": r["co"], "separate": r["separate"], "replied": r["replied"],
-            "on_time_rate": rate(r["on_time"], r["replying"]),
+            "lead": r["lead"], "co": r["co"], "separate": r["separate"], "replying": r["replying"],
+            "replied": r["replied"], "replied_rate": rate(r["replied"], r["replying"]),
+            "on_time": r["on_time"], "on_time_rate": rate(r["on_time"], r["replying"]), "overdue": r["overdue"],
+            "evaluations_returned": s["returned"],
             "satisfaction_rate": rate(s["good"], s["returned"]),
+            "attitude_rate": rate(s["attitude_good"], s["returned"]),
         })
     out.sort(key=lambda u: (-(u["lead"] + u["co"] + u["separate"]), u["unit_id"]))
     return out
+
+
+def yearly_trend(committee) -> list[dict]:
+    """The main figures of every year of the committee, oldest first (one query): the trend over years."""
+    committee = resolve_committee(committee)
+    rows = (
+        Proposal.objects.filter(committee=committee).values(year=F("session__year"))
+        .annotate(
+            received=Count("id", filter=Q(state__in=RECEIVED_STATES)),
+            registered=Count("id", filter=REGISTERED_Q),
+            collective=Count("id", filter=REGISTERED_Q & Q(proposer_type__in=COLLECTIVE_TYPES)),
+            replied=Count("id", filter=REGISTERED_Q & Q(approved_reply_exists())),
+            closed=Count("id", filter=Q(state=State.CLOSED)),
+        ).order_by("year")
+    )
+    return [{**r, "registration_rate": rate(r["registered"], r["received"]),
+             "replied_rate": rate(r["replied"], r["registered"]),
+             "completion_rate": rate(r["closed"], r["registered"])} for r in rows]
 
 
 def years_with_sessions(committee) -> list[int]:

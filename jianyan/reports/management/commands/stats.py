@@ -63,16 +63,34 @@ def summary_text(s: dict, committee: Committee) -> str:
         f"办理结果满意 {pct(sat['result']['satisfied_rate'])}；收回评价 {s['evaluations_returned']} 份，"
         f"未评价 {s['unrated']} 份（不计为满意）。",
         "办理结果：" + "、".join(f"{k} 类 {n} 件" for k, n in s["by_result_class"].items())
-        + f"（解决率 {pct(s['solved_rate'])}，采纳率 {pct(s['adopted_rate'])}）。",
+        + f"（解决率 {pct(s['solved_rate'])} = {s['rate_formulas']['solved']}，"
+        f"采纳率 {pct(s['adopted_rate'])} = {s['rate_formulas']['adopted']}）。",
         f"委员参与率 {pct(s['member_participation'])}（{s['members_participating']}/{s['members_total']}）。",
         "按主题：" + "、".join(f"{k} {n} 件" for k, n in s["by_category"].items()) + "。",
         "按提案者：" + "、".join(f"{types[k]} {n} 件" for k, n in s["by_proposer_type"].items() if n) + "。",
     ]
     if s["not_registered_by_reason"]:
         lines.append("不予立案理由：" + "、".join(f"{k} {n} 件" for k, n in s["not_registered_by_reason"].items()) + "。")
+    lines += breakdown_lines(s)
     if s["by_unit"]:
         lines.append("承办单位（主办/会办/分办，按期办复率，满意率）：")
         for u in s["by_unit"]:
             lines.append(f"  {u['unit']}：{u['lead']}/{u['co']}/{u['separate']}，"
                          f"{pct(u['on_time_rate'])}，{pct(u['satisfaction_rate'])}")
     return "\n".join(lines)
+
+
+BREAKDOWN_TITLES = {"session": "按会次", "sector": "按界别（第一提案人）", "party": "按党派（集体提案）"}
+
+
+def breakdown_lines(s: dict) -> list[str]:
+    """One line per row of the session, sector and party breakdowns that has proposals:
+    收到/立案/已答复/办结, 办复率 and 满意率."""
+    lines = []
+    for name, title in BREAKDOWN_TITLES.items():
+        rows = [r for r in s["breakdowns"][name] if r["received"]]
+        if rows:
+            lines.append(f"{title}（收到/立案/已答复/办结，办复率，满意率）：")
+            lines += [f"  {r['label']}：{r['received']}/{r['registered']}/{r['replied']}/{r['closed']}，"
+                      f"{pct(r['replied_rate'])}，{pct(r['satisfaction_rate'])}" for r in rows]
+    return lines
