@@ -27,3 +27,20 @@ def record(
         note=note or "",
         data=data or {},
     )
+
+
+def purge_events(events) -> int:
+    """Delete audit events through the one controlled path: the archive command (after exporting them) and
+    the demo reset. On PostgreSQL the append-only trigger lets a DELETE through only in a transaction that
+    has set `jianyan.audit_purge` (SET LOCAL: it ends with the transaction). Returns the number deleted."""
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jianyan.audit_purge = 'on'")
+        deleted, _ = events.delete()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jianyan.audit_purge = 'off'")
+    return deleted

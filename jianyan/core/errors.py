@@ -47,3 +47,10 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
+
+
+class StorageFull(DomainError):
+    """The server could not store a file (full disk, no permission): nothing was saved."""
+
+    status = 507
+    code = "storage_full"

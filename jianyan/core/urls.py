@@ -1,0 +1,9 @@
+from django.urls import path
+
+from jianyan.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("account/2fa/setup/", views.otp_setup, name="otp_setup"),
+    path("account/2fa/verify/", views.otp_verify, name="otp_verify"),
+]
