@@ -39,6 +39,9 @@ class Committee(models.Model):
     handling_months = models.PositiveSmallIntegerField("大会提案办理期限（月）", default=3)
     interim_handling_months = models.PositiveSmallIntegerField("平时提案办理期限（月）", default=3)
     rehandling_months = models.PositiveSmallIntegerField("重新办理期限（月）", default=3)
+    rehandling_limit = models.PositiveSmallIntegerField(
+        "重新办理次数上限", default=1, help_text="不满意后最多重新办理几次；用完后仍不满意须当面协商后以未解决办结"
+    )
     evaluation_window_days = models.PositiveSmallIntegerField("评价期限（天）", default=15)
     body_max_chars = models.PositiveIntegerField("正文字数上限", default=2500)
     publish_consent_required = models.BooleanField("公开须提案人同意", default=True)

@@ -108,6 +108,10 @@ class Proposal(models.Model):
         "self", verbose_name="并入提案", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_proposals"
     )
     decision_note = models.TextField("审查意见", blank=True)
+    transferred_from = models.ForeignKey(
+        "self", verbose_name="转自提案", null=True, blank=True, on_delete=models.PROTECT, related_name="transfers",
+        help_text="市县联动：由另一级政协转来的提案，保留原提案以便双方查看来源和经过",
+    )
 
     is_key = models.BooleanField("重点提案", default=False)
     is_secret = models.BooleanField("涉密", default=False)
