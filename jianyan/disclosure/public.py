@@ -1,0 +1,246 @@
+"""Everything the public may read, in one place for the portal, the API, the feed and the open data:
+published publications of proposals that are not secret, their public timeline, and public statistics.
+Nothing here reads a proposal's own text: titles, bodies and replies come from the redacted copies."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from jianyan import search
+from jianyan.core.models import AuditEvent
+from jianyan.disclosure.models import Publication
+from jianyan.handling.models import Assignment
+from jianyan.people.models import Committee, Session, Theme, Unit
+from jianyan.proposals.models import State
+from jianyan.reports import statistics
+
+PUBLIC_STATES = {State.REPLIED: "已答复", State.CLOSED: "已办结", State.REHANDLING: "重新办理"}
+RESULT_CLASS_LABELS = {"A": "A类（已解决或采纳）", "B": "B类（正在解决或列入计划）", "C": "C类（留作参考）",
+                       "D": "D类（因条件限制难以解决）"}
+# The public steps of a proposal's life and how the public sees them; who acted is never shown.
+PUBLIC_STEPS = {
+    "proposal.submitted": "提交",
+    "proposal.registered": "立案",
+    "proposal.assigned": "交办",
+    "reply.approved": "答复",
+    "proposal.closed": "办结",
+}
+
+
+def public_publications() -> QuerySet[Publication]:
+    """The publications the public may see. The secret check is repeated here on purpose: a proposal
+    marked secret disappears even if its publication row were somehow still marked published."""
+    return (Publication.objects.filter(status=Publication.Status.PUBLISHED, proposal__is_secret=False)
+            .exclude(proposal__state__in=[s for s in State if s not in PUBLIC_STATES]))
+
+
+def with_listing_data(qs: QuerySet[Publication]) -> QuerySet[Publication]:
+    """What a list row shows, in a fixed number of queries (one for the page, one for the units)."""
+    return qs.select_related("proposal__session__term__committee", "proposal__theme", "proposal__committee") \
+        .prefetch_related(Prefetch("proposal__assignments",
+                                   queryset=Assignment.objects.filter(is_active=True).select_related("unit")
+                                   .order_by("id"), to_attr="public_assignments"))
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    session: int | None = None
+    theme: int | None = None
+    unit: int | None = None
+    result_class: str = ""
+    state: str = ""
+    committee: str = ""
+
+    @classmethod
+    def from_query(cls, params) -> "Filters":
+        def number(name):
+            value = str(params.get(name) or "").strip()
+            return int(value) if value.isdigit() and len(value) < 10 else None
+
+        result_class = str(params.get("result_class") or "").strip().upper()
+        state = str(params.get("state") or "").strip()
+        return cls(
+            q=str(params.get("q") or "").strip()[:search.text.MAX_QUERY_CHARS],
+            session=number("session"), theme=number("theme"), unit=number("unit"),
+            result_class=result_class if result_class in RESULT_CLASS_LABELS else "",
+            state=state if state in PUBLIC_STATES else "",
+            committee=str(params.get("committee") or "").strip()[:32],
+        )
+
+    def apply(self, qs: QuerySet[Publication]) -> QuerySet[Publication]:
+        if self.committee:
+            qs = qs.filter(proposal__committee__code=self.committee)
+        if self.session:
+            qs = qs.filter(proposal__session_id=self.session)
+        if self.theme:
+            qs = qs.filter(proposal__theme_id=self.theme)
+        if self.unit:
+            qs = qs.filter(proposal__assignments__unit_id=self.unit, proposal__assignments__is_active=True).distinct()
+        if self.result_class:
+            qs = qs.filter(result_class=self.result_class)
+        if self.state:
+            qs = qs.filter(proposal__state=self.state)
+        return qs
+
+
+class RankedIds(list):
+    """Ids in search order, sliceable like a queryset so that Django's Paginator can page them."""
+
+    def count(self, *args) -> int:  # Paginator calls count() without arguments
+        return len(self)
+
+
+class SearchResults:
+    """A search without other filters, paged by the search backend itself (no id list to fetch first)."""
+
+    def __init__(self, q: str):
+        self.q = q
+
+    def count(self) -> int:
+        return search.count(self.q)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, page: slice) -> list[int]:
+        start = page.start or 0
+        return search.search_ids(self.q, limit=max(0, page.stop - start), offset=start)
+
+
+def find(filters: Filters) -> tuple[QuerySet[Publication] | RankedIds | SearchResults, bool]:
+    """The publications matching the filters, newest first; with a search query, the search's order
+    (title matches first, then newest). Returns (rows or ranked ids, whether ranked). Ranked ids are
+    loaded with `load`, which keeps only public publications whatever the index says."""
+    qs = filters.apply(public_publications())
+    if not filters.q:
+        return with_listing_data(qs).order_by("-published_at", "-id"), False
+    if filters == Filters(q=filters.q):
+        return SearchResults(filters.q), True
+    ranked = search.search_ids(filters.q, limit=search.MAX_RESULTS)
+    allowed = set(qs.filter(pk__in=ranked).values_list("pk", flat=True))
+    return RankedIds(pk for pk in ranked if pk in allowed), True
+
+
+def load(ids: list[int]) -> list[Publication]:
+    """The publications of these ids with their list data, in the given order."""
+    by_id = {p.pk: p for p in with_listing_data(public_publications().filter(pk__in=ids))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def page_rows(object_list, ranked: bool) -> list[Publication]:
+    if ranked:
+        return load(list(object_list))
+    return list(object_list)
+
+
+def get_public(pk) -> Publication | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return with_listing_data(public_publications().filter(pk=pk)).first()
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    at: object
+    label: str
+
+
+def public_timeline(publication: Publication) -> list[PublicStep]:
+    events = (AuditEvent.objects.filter(proposal_id=publication.proposal_id, action__in=PUBLIC_STEPS)
+              .order_by("at", "id").values_list("at", "action"))
+    return [PublicStep(at, PUBLIC_STEPS[action]) for at, action in events]
+
+
+def units_of(publication: Publication) -> list[dict]:
+    return [{"id": a.unit_id, "name": a.unit.name, "mode": a.mode, "mode_label": a.get_mode_display()}
+            for a in getattr(publication.proposal, "public_assignments", [])]
+
+
+def as_dict(publication: Publication, *, full: bool = False) -> dict:
+    """The stable public record of a publication (the API, the open data and the feed read it)."""
+    p = publication.proposal
+    out = {
+        "id": publication.pk,
+        "number": p.display_number,
+        "title": publication.title,
+        "committee": p.committee.name,
+        "session": p.session.label,
+        "session_id": p.session_id,
+        "year": p.session.year,
+        "theme": p.theme.name if p.theme_id else "",
+        "theme_id": p.theme_id,
+        "kind": p.get_kind_display(),
+        "proposer_type": p.get_proposer_type_display(),
+        "units": units_of(publication),
+        "state": p.state,
+        "state_label": PUBLIC_STATES.get(p.state, ""),
+        "result_class": publication.result_class,
+        "published_at": publication.published_at,
+        "updated_at": publication.changed_at,
+    }
+    if full:
+        out["body"] = publication.body
+        out["reply"] = publication.reply
+    return out
+
+
+def filter_options(committee_code: str = "") -> dict:
+    """The choices of the public browse filters: only sessions, themes and units that have publications."""
+    public = public_publications()
+    if committee_code:
+        public = public.filter(proposal__committee__code=committee_code)
+    return {
+        "sessions": list(Session.objects.filter(proposals__publication__in=public).distinct()
+                         .select_related("term__committee").order_by("-year", "-sitting")),
+        "themes": list(Theme.objects.filter(proposals__publication__in=public).distinct().order_by("order", "id")),
+        "units": list(Unit.objects.filter(assignments__is_active=True, assignments__proposal__publication__in=public)
+                      .distinct().order_by("id")),
+        "result_classes": list(RESULT_CLASS_LABELS.items()),
+        "states": list(PUBLIC_STATES.items()),
+    }
+
+
+def public_committee(code: str = "") -> Committee | None:
+    qs = Committee.objects.order_by("id")
+    if code:
+        return qs.filter(code=code).first()
+    return qs.filter(level=Committee.Level.CITY).first() or qs.first()
+
+
+def public_years(committee: Committee) -> list[int]:
+    return statistics.years_with_sessions(committee)
+
+
+def public_statistics(*, committee: Committee, year: int) -> dict:
+    """The year's figures the public sees: counts and rates only, no proposal text."""
+    s = statistics.year_statistics(year=year, committee=committee)
+    published = public_publications().filter(proposal__committee=committee, proposal__session__year=year).count()
+    return {
+        "year": year, "committee": committee.name,
+        **{k: s[k] for k in ("received", "registered", "replied", "closed", "on_time", "registration_rate",
+                             "replied_rate", "completion_rate", "on_time_rate", "satisfaction_rate",
+                             "evaluations_returned", "key_proposals")},
+        "published": published,
+        "by_category": s["by_category"],
+        "by_result_class": s["by_result_class"],
+        "by_unit": [{k: u[k] for k in ("unit_id", "unit", "lead", "co", "separate", "replying", "replied",
+                                       "replied_rate", "on_time", "on_time_rate", "evaluations_returned",
+                                       "satisfaction_rate")} for u in s["by_unit"]],
+    }
+
+
+def unit_statistics(unit: Unit, year: int) -> dict | None:
+    """The unit's row of the year's statistics (`by_unit`: handled, on time, satisfaction), or None."""
+    rows = statistics.year_statistics(year=year, committee=unit.committee)["by_unit"]
+    return next((r for r in rows if r["unit_id"] == unit.pk), None)
+
+
+def units_with_publications():
+    return (Unit.objects.filter(is_active=True).annotate(
+        published=Count("assignments__proposal__publication", distinct=True,
+                        filter=Q(assignments__is_active=True,
+                                 assignments__proposal__publication__in=public_publications())))
+            .order_by("-published", "id"))
