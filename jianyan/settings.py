@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 
 def env_flag(name: str, default: bool) -> bool:
@@ -44,17 +45,25 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "ninja",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jianyan.core",
     "jianyan.people",
     "jianyan.proposals",
     "jianyan.handling",
     "jianyan.supervision",
     "jianyan.notifications",
+    "jianyan.workdays",
     "jianyan.reports",
+    "jianyan.documents",
     "jianyan.assist",
     "jianyan.api",
+    "jianyan.leads",
+    "jianyan.disclosure",
     "jianyan.portal",
     "jianyan.workspace",
+    "jianyan.exchange",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +75,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "jianyan.core.security.AuditDownloadsMiddleware",
+    "jianyan.core.security.IdleSessionMiddleware",
+    "jianyan.core.otp.SecondFactorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "jianyan.urls"
@@ -106,13 +121,42 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Security (issue 8): Argon2 first (older hashes are upgraded at the next login); the messages of the
+# validators come in Chinese from Django's zh-hans locale.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["jianyan.core.auth.DemoAwareModelBackend"]
+# Axes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["jianyan.core.auth.LockoutBackend", "jianyan.core.auth.DemoAwareModelBackend"]
+# Lockout: 5 failures lock the account, and 5 failures lock the address, for 30 minutes. Admins unlock at
+# /admin/axes/accessattempt/ (delete the rows) or with `manage.py axes_reset_username USERNAME`.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.5"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "jianyan.core.security.lockout_response"
+AXES_VERBOSE = False
+# The client address: REMOTE_ADDR, unless the site runs behind a reverse proxy that sets X-Forwarded-For
+# (AXES_PROXY_COUNT=1); never trust a header a client could forge.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"])
+# Idle timeout: a session ends after 30 minutes without a request (core.security.IdleSessionMiddleware
+# renews an active session at most once a minute instead of saving it on every request).
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+# Second factor (TOTP): optional for everyone with a confirmed device; JIANYAN_OTP_REQUIRED=1 makes it
+# mandatory for staff, leaders and admins.
+JIANYAN_OTP_REQUIRED = env_flag("JIANYAN_OTP_REQUIRED", False)
+OTP_TOTP_ISSUER = "建言 Jianyan"
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/workspace/"
 LOGOUT_REDIRECT_URL = "/"
@@ -130,6 +174,16 @@ STATICFILES_DIRS = [BASE_DIR / "jianyan" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"  # uploaded attachments; served only through access-checked views, never as static
 JIANYAN_MAX_UPLOAD_BYTES = int(os.environ.get("JIANYAN_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 
+# API rate limits, "requests/seconds" per fixed window: per token (or logged-in user), per IP when anonymous.
+# Public lead submissions are limited per IP. Counted in the cache JIANYAN_RATE_LIMIT_CACHE (jianyan/api/ratelimit.py).
+JIANYAN_API_RATE_LIMITS = {
+    "token": os.environ.get("JIANYAN_API_RATE_TOKEN", "600/60"),
+    "anonymous": os.environ.get("JIANYAN_API_RATE_ANONYMOUS", "60/60"),
+}
+JIANYAN_LEAD_RATE_LIMIT = os.environ.get("JIANYAN_LEAD_RATE_LIMIT", "10/3600")
+JIANYAN_RATE_LIMIT_CACHE = "default"
+JIANYAN_NUM_PROXIES = int(os.environ.get("JIANYAN_NUM_PROXIES", "0"))  # trusted reverse proxies adding X-Forwarded-For
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # The demo prints mail to the console; production sends through SMTP (EMAIL_HOST, EMAIL_PORT).
@@ -143,12 +197,36 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "jianyan@localhost")
+# SMS (jianyan/notifications/sms.py): "logging" writes messages to the log (demo); "http" posts JSON
+# {"to", "text", "sign"} to SMS_GATEWAY_URL with "Authorization: Bearer SMS_GATEWAY_KEY".
+SMS = {
+    "BACKEND": os.environ.get("SMS_BACKEND", "logging"),
+    "URL": os.environ.get("SMS_GATEWAY_URL", ""),
+    "KEY": os.environ.get("SMS_GATEWAY_KEY", ""),
+    "SIGN": os.environ.get("SMS_SIGN", "建言"),
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content Security Policy: every script is a local file (no inline script, no eval). Style attributes stay
+# allowed (style-src-attr): they cannot run code, and a few templates set a width from data.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -36,6 +36,24 @@ def _fresh_assist_caches():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_workday_caches():
+    """Committees' calendars and deadline policies are cached per process; a rollback does not clear them."""
+    from jianyan.workdays.apps import forget_all
+
+    forget_all()
+    yield
+    forget_all()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the (per-process) cache: each test starts with none used."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _on_commit_runs_at_once(monkeypatch, request):
     """Tests run inside a transaction that never commits, so on_commit hooks would never fire.
     Workflow functions register them only after their own atomic block has closed, so running

@@ -162,6 +162,50 @@ def test_demo_data_command_refuses_to_load_twice_and_skips_when_not_empty(yq):
     assert "--reset" in str(err.value)
 
 
+def pdf_words(path) -> str:
+    import subprocess
+
+    command = ["pdftotext", str(path), "-"]
+    return "".join(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split())  # noqa: S603
+
+
+def test_the_annual_report_states_the_seed_numbers_in_every_format(yq, tmp_path, settings):
+    """jianyan report annual (tests/test_annual_report.py has the rest; the demo is built once, here)."""
+    from docx import Document
+
+    settings.DOCUMENTS_CACHE_DIR = tmp_path / "pdf-cache"
+
+    totals = "共提出提案418件，立案387件。其中，集体提案53件，委员提案334件，办结率100%。"
+    themes = [f"此类提案{n}件" for n in REPORT_THEMES.values()]
+    texts = {}
+    for fmt in ("md", "docx", "pdf"):
+        out = tmp_path / f"report.{fmt}"
+        call_command("report", "annual", "--year", "2024", "--format", fmt, "-o", str(out), stderr=StringIO())
+        texts[fmt] = out
+    md = texts["md"].read_text(encoding="utf-8")
+    docx = "".join(p.text for p in Document(str(texts["docx"])).paragraphs)
+    pdf = pdf_words(texts["pdf"])
+    for text in (md, docx, pdf):
+        assert totals in text
+        positions = [text.index(t) for t in themes]
+        assert positions == sorted(positions)  # one paragraph per theme, in the committee's order
+        assert "演示数据为系统合成" in text  # never presented as real
+
+
+def test_each_official_document_renders_for_a_demo_proposal(yq, tmp_path):
+    from jianyan.documents import official
+    from jianyan.documents.render import render
+
+    for slug, kind in official.KINDS.items():
+        p = Proposal.objects.filter(committee=yq, session__year=2025, state__in=kind.states).order_by("id").first()
+        doc = official.BUILDERS[slug](p)
+        assert p.title in doc.plain_text
+        assert render(doc, "docx")[:2] == b"PK"
+        path = tmp_path / f"{slug}.pdf"
+        path.write_bytes(render(doc, "pdf"))
+        assert "".join(p.title.split()) in pdf_words(path), slug
+
+
 def test_reset_removes_the_demo(demo, django_db_blocker):  # last: it destroys the module's data
     with django_db_blocker.unblock():
         assert reset_demo() > 500

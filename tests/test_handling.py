@@ -113,7 +113,7 @@ def test_rejected_return_request_keeps_the_unit_on_it(member, staff, liaison, th
 
 def test_return_request_after_the_window_is_refused(member, staff, liaison, themes, unit_gxj, build, committee):
     p = build.assigned(member, staff, themes[0], [{"unit": unit_gxj.pk, "mode": "lead"}])
-    with time_machine.travel(timezone.now() + dt.timedelta(days=committee.return_window_days + 1), tick=False):
+    with time_machine.travel(timezone.now() + dt.timedelta(days=committee.return_window_days + 14), tick=False):
         with pytest.raises(InvalidState) as err:
             workflow.request_return(p, actor=liaison, reason="不属于本单位职能")
     assert "期限" in err.value.message
@@ -205,7 +205,7 @@ def test_staff_close_after_the_evaluation_window_leaves_missing_ratings_unrated(
     p = reply_and_approve(handling_proposal, liaison, staff)
     with pytest.raises(InvalidState):
         workflow.close_proposal(p, actor=staff)
-    later = timezone.now() + dt.timedelta(days=committee.evaluation_window_days + 1)
+    later = timezone.now() + dt.timedelta(days=committee.evaluation_window_days + 10)  # past any holiday roll-forward
     with time_machine.travel(later, tick=False):
         p = workflow.close_proposal(p, actor=staff, unresolved=True)
     assert p.state == State.CLOSED and not p.closed_unresolved

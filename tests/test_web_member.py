@@ -328,3 +328,13 @@ def test_an_unknown_action_is_404(web, member, build):
 def test_actions_need_post(web, member, build):
     p = build.draft(member)
     assert web(member).get(act_url(p, "submit")).status_code == 405
+
+
+def test_once_answered_the_proposer_is_asked_about_publication(web, member, staff, stage):
+    consent = reverse("disclosure:consent", args=[stage.submitted().pk])
+    assert consent not in web(member).get(detail_url(Proposal.objects.get())).content.decode()
+    p = stage.replied(title="关于推进传统产业数字化改造的提案")
+    url = reverse("disclosure:consent", args=[p.pk])
+    assert url in web(member).get(detail_url(p)).content.decode()
+    assert url not in web(staff).get(detail_url(p)).content.decode()
+    assert web(member).get(url).status_code == 200

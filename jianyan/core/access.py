@@ -12,15 +12,18 @@ from jianyan.proposals.models import PRE_SUBMISSION_STATES, Proposal, Proposer
 STAFF_ACTIONS = {
     "return", "register", "reject", "convert", "merge", "assign", "decide_return",
     "approve_reply", "send_back_reply", "close", "designate_key",
+    "decide_extension",
 }
 PROPOSER_ACTIONS = {"submit", "edit", "evaluate"}
 UNIT_ACTIONS = {"sign", "request_return", "consult", "co_opinion", "reply", "rate_quality"}
+UNIT_ACTIONS |= {"request_extension"}
 ACTION_LABELS = {
     "submit": "提交", "edit": "修改", "cosign": "联名确认", "return": "退回修改", "register": "立案",
     "reject": "不予立案", "convert": "转意见建议", "merge": "并案", "assign": "交办", "sign": "签收",
     "request_return": "申请退回", "decide_return": "处理退回申请", "consult": "沟通协商",
     "co_opinion": "会办意见", "reply": "答复", "approve_reply": "审核通过答复", "send_back_reply": "退回答复",
     "evaluate": "评价", "close": "办结", "rate_quality": "评议提案质量", "designate_key": "设为重点提案",
+    "request_extension": "申请延期", "decide_extension": "审批延期申请",
 }
 
 

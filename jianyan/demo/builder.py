@@ -42,14 +42,16 @@ from jianyan.people.setup import seed_reason_codes, seed_themes
 from jianyan.proposals import workflow as pw
 from jianyan.proposals.models import Proposal, Proposer, State
 from jianyan.supervision import workflow as sw
+from jianyan.supervision.demo import build_supervision_demo, reset_supervision_demo
 from jianyan.supervision.models import SupervisionActivity
+from jianyan.workdays import deadlines
 
 User = get_user_model()
 TZ = ZoneInfo("Asia/Shanghai")
 DEMO_PASSWORD = "demo-pass-2024"  # noqa: S105 — the published demo password (contract §3)
 DEMO_LABEL = "演示数据（系统生成，非真实提案）"
 DEMO_CONTACT = "演示数据（系统生成，非真实提案）"
-DEMO_COMMITTEES = ("yq", "cq")
+DEMO_COMMITTEES = ("yq", "cq", "kq")  # kq: the second district, built by supervision.demo
 DEMO_LOGINS = ("member1", "member2", "member3", "party1", "staff1", "unit_gxj", "unit_kjj", "leader1", "admin")
 STOPS = ("draft", "cosigning", "submitted", "returned", "registered", "assigned", "return_requested",
          "handling", "reply_audit", "replied", "rehandling", "closed")
@@ -168,6 +170,8 @@ class DemoBuilder:
             scripts = [(s.key, self.lifecycle(s)) for s in specs] + self.key_proposal_scripts()
             self.run(scripts)
             self.mark_old_notifications_read()
+            publish_demo(self)
+            build_supervision_demo(self)  # key-proposal life, follow-up, excellent, 矿区 and a transfer
             return self.summary()
         finally:
             settings.DEBUG = debug
@@ -488,7 +492,9 @@ class DemoBuilder:
             yield clock.step("evaluate", 0.5, 7)
             self.evaluate(p, user, rng, unhappy)
         if s.leave_unrated:
-            yield clock.until(approved_at + days(p.committee.evaluation_window_days + 1 + rng.random() * 4))
+            window_end = deadlines.end_of_day(deadlines.evaluation_due(p.committee, approved_at))  # off holidays
+            yield clock.until(max(approved_at + days(p.committee.evaluation_window_days + 1 + rng.random() * 4),
+                                  window_end + dt.timedelta(hours=10)))
             hw.close_proposal(p, actor=staff, note="评价期已满，提案人未评价，按程序办结（计为未评价）。")
             return
         if not (s.unsatisfied or s.second_unsatisfied):
@@ -1057,6 +1063,7 @@ def co_opinion_text(unit: Unit, lead: Unit, s: Spec, rng: random.Random) -> str:
 def reset_demo() -> int:
     """Delete the demo committees (yq, cq) with everything in them, their audit events and the demo users.
     Returns the number of proposals deleted."""
+    from jianyan.core.audit import purge_events
     from jianyan.core.models import AuditEvent
     from jianyan.handling.models import (
         Assignment,
@@ -1075,10 +1082,12 @@ def reset_demo() -> int:
         user_ids = list(users.values_list("id", flat=True))
         proposals = Proposal.objects.filter(committee__in=committees)
         n = proposals.count()
-        AuditEvent.objects.filter(committee__in=committees).delete()
-        AuditEvent.objects.filter(proposal__in=proposals).delete()
-        AuditEvent.objects.filter(actor_id__in=user_ids).delete()
+        purge_events(AuditEvent.objects.filter(committee__in=committees))  # the append-only table's one way out
+        purge_events(AuditEvent.objects.filter(proposal__in=proposals))
+        purge_events(AuditEvent.objects.filter(actor_id__in=user_ids))
         Notification.objects.filter(proposal__in=proposals).delete()
+        unpublish_demo(proposals)
+        reset_supervision_demo(committees, proposals)
         SupervisionActivity.objects.filter(key_proposal__committee__in=committees).delete()
         KeyProposal.objects.filter(committee__in=committees).delete()
         try:  # files uploaded while trying the demo (a reply letter protects its reply)
@@ -1104,6 +1113,68 @@ def reset_demo() -> int:
         for c in committees:  # counties (with a parent) first
             c.delete()
     return n
+
+
+# ---- publication (提案公开) ----------------------------------------------------------------------
+
+DEMO_PHONE = "139-0000-0000"  # clearly fake; the demo's one redacted passage
+PUBLIC_WORDS = ("养老", "公交", "电梯")  # the public search's examples: some published titles contain each
+
+
+def publish_demo(b: DemoBuilder) -> None:
+    """Publish a share of the closed proposals of the city committee (each proposer consents first), one with a
+    fake phone number in its body redacted, and mark one closed proposal secret. Through disclosure.workflow."""
+    from jianyan.disclosure import workflow as dw
+
+    redacted = demo_redacted_proposal(b)
+    closed = list(Proposal.objects.filter(committee=b.yq, state=State.CLOSED, is_secret=False)
+                  .exclude(pk=redacted.pk).order_by("id"))
+    chosen = []
+    for word in PUBLIC_WORDS:
+        chosen += [p for p in closed if word in p.title and p not in chosen][:4]
+    chosen += [p for i, p in enumerate(closed) if i % 12 == 0 and p not in chosen]
+    left = [p for p in closed if p not in chosen]
+    secret = next((p for p in left if "电梯" in p.title), left[0])
+    staff = b.staff1
+
+    def at(p: Proposal) -> dt.datetime:
+        return min(p.closed_at + days(3), b.now - dt.timedelta(minutes=10))
+
+    for p in sorted(chosen + [redacted, secret], key=at):
+        with time_machine.travel(office(at(p)), tick=False), transaction.atomic():
+            dw.give_publish_consent(p, actor=p.created_by)
+            if p.pk == secret.pk:
+                dw.mark_secret(p, actor=staff, note="演示：涉及尚未公开的工作安排，不予公开。")
+            elif p.pk == redacted.pk:
+                dw.approve_publication(p, actor=staff, redactions={"body": [DEMO_PHONE]})
+            else:
+                dw.approve_publication(p, actor=staff)
+
+
+def demo_redacted_proposal(b: DemoBuilder) -> Proposal:
+    """One more closed 2025 proposal whose body carries a (fake) phone number: the demo of redaction."""
+    topic = next(t for t in tp.TOPICS[tp.GREEN] if t.key == "公交优先")
+    spec = Spec(
+        key="public-redacted", session=b.s2025, author=b.members[60], title="关于优化公交站点设置方便老年人出行的提案",
+        background=("部分公交站点离居民区较远，站台缺少座椅和遮阳设施，老年人候车不便。"
+                    f"提案人在走访中收集了居民意见，联系人：李某（电话 {DEMO_PHONE}，演示用虚构号码）。"),
+        suggestions=["结合社区分布优化公交站点设置。", "为站台配备座椅和遮阳设施。"],
+        theme_name=tp.GREEN, topic=topic, units=[(b.units[topic.lead], Mode.LEAD)],
+        at={"create": b.now - days(150)}, scale=0.3, staff=b.staff1,
+    )
+    b.run([(spec.key, b.lifecycle(spec))])
+    return Proposal.objects.get(pk=spec.proposal.pk)
+
+
+def unpublish_demo(proposals) -> None:
+    """reset_demo: the demo's publications and their search entries go before the proposals."""
+    from jianyan import search
+    from jianyan.disclosure.models import Publication
+
+    publications = Publication.objects.filter(proposal__in=proposals)
+    for pk in publications.values_list("pk", flat=True):
+        search.remove_publication(pk)
+    publications.delete()
 
 
 def build_demo(*, progress: Callable[[int, int], None] | None = None, seed: int = 2024) -> dict:

@@ -7,7 +7,6 @@ that replies has done so."""
 
 import datetime as dt
 
-from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,16 +18,21 @@ from jianyan.handling.models import (
     Consultation,
     CoOpinion,
     Evaluation,
+    Extension,
     QualityRating,
     Reply,
     ReturnRequest,
 )
 from jianyan.notifications import notify
 from jianyan.people.models import Role, Unit
-from jianyan.proposals.models import Kind, Proposal, Proposer, State
+from jianyan.proposals.models import Proposal, Proposer, State
 from jianyan.proposals.workflow import ensure_state, lock_proposal, move, require_text, touch
+from jianyan.supervision.selectors import key_sign_off_pending
+from jianyan.workdays import deadlines
 
 Mode = Assignment.Mode
+# A consultation that counts as 面商 before closing a twice-unsatisfied proposal as unresolved.
+FACE_TO_FACE_FORMS = {Consultation.Form.FACE_TO_FACE, Consultation.Form.FORUM, Consultation.Form.ON_SITE}
 Value = Evaluation.Value
 UNSATISFIED = Q(attitude=Value.UNSATISFIED) | Q(result=Value.UNSATISFIED)
 
@@ -36,9 +40,8 @@ UNSATISFIED = Q(attitude=Value.UNSATISFIED) | Q(result=Value.UNSATISFIED)
 # ---- assignment (交办) ----------------------------------------------------------------------------
 
 def default_due_date(proposal: Proposal, start: dt.date | None = None) -> dt.date:
-    committee = proposal.committee
-    months = committee.handling_months if proposal.kind == Kind.PLENARY else committee.interim_handling_months
-    return (start or timezone.localdate()) + relativedelta(months=months)
+    """The committee's handling period (大会 or 平时) from today, moved off holidays (see workdays.deadlines)."""
+    return deadlines.handling_due(proposal, start)
 
 
 def parse_unit_plan(proposal: Proposal, units) -> list[tuple[Unit, str]]:
@@ -151,9 +154,9 @@ def request_return(proposal: Proposal, *, actor, reason: str) -> Proposal:
         assignment = actor_assignment(actor, proposal)
         if assignment.signed_at:
             raise InvalidState("已签收的提案不能申请退回")
-        window = proposal.committee.return_window_days
-        if timezone.now() > assignment.assigned_at + dt.timedelta(days=window):
-            raise InvalidState(f"已超过{window}天的申请退回期限，请按交办意见办理")
+        last_day = deadlines.return_window_end(assignment, proposal.committee)
+        if timezone.localdate() > last_day:
+            raise InvalidState(f"已超过申请退回期限（{last_day:%Y年%-m月%-d日}），请按交办意见办理")
         ReturnRequest.objects.create(assignment=assignment, reason=reason, requested_by=actor)
         move(proposal, State.RETURN_REQUESTED, actor=actor, action="assignment.return_requested", note=reason,
              data={"unit": assignment.unit.name})
@@ -407,20 +410,44 @@ def evaluate_proposal(proposal: Proposal, *, actor, attitude: str, result: str, 
 
 
 def after_evaluation(proposal: Proposal, *, actor, unsatisfied: bool, data: dict) -> str:
-    if unsatisfied and proposal.round == 1:
-        proposal.round = 2
+    if unsatisfied and rehandling_left(proposal):
+        proposal.round += 1
+        replying_assignments(proposal).update(rehandling_due_date=deadlines.rehandling_due(proposal))
         move(proposal, State.REHANDLING, actor=actor, action="evaluation.recorded", fields=["round"], data=data)
         return "rehandling"
     if unsatisfied:
         touch(proposal, actor=actor, action="evaluation.recorded", data=data)
         return "unsatisfied_again"
-    round_evals = Evaluation.objects.filter(proposal=proposal, round=proposal.round)
-    if round_evals.count() >= raters(proposal).count() and not round_evals.filter(UNSATISFIED).exists():
+    if all_rated_satisfied(proposal) and not key_sign_off_pending(proposal):
         proposal.closed_at = timezone.now()
         move(proposal, State.CLOSED, actor=actor, action="evaluation.recorded", fields=["closed_at"], data=data)
         return "closed"
     touch(proposal, actor=actor, action="evaluation.recorded", data=data)
     return "recorded"
+
+
+def rehandling_left(proposal: Proposal) -> bool:
+    """Whether a 不满意 still sends the proposal back for rehandling (the committee's limit of rounds)."""
+    return proposal.round <= proposal.committee.rehandling_limit
+
+
+def all_rated_satisfied(proposal: Proposal) -> bool:
+    round_evals = Evaluation.objects.filter(proposal=proposal, round=proposal.round)
+    return round_evals.count() >= raters(proposal).count() and not round_evals.filter(UNSATISFIED).exists()
+
+
+def close_if_rated(proposal: Proposal, *, actor) -> bool:
+    """Close a replied proposal whose proposers have all rated this round without 不满意 — for a key proposal
+    that waited for its leaders' sign-off. Returns whether it closed."""
+    with transaction.atomic():
+        proposal = lock_proposal(proposal)
+        if proposal.state != State.REPLIED or key_sign_off_pending(proposal) or not all_rated_satisfied(proposal):
+            return False
+        proposal.closed_at = timezone.now()
+        move(proposal, State.CLOSED, actor=actor, action="proposal.closed", fields=["closed_at"],
+             data={"after": "key.signed_off"})
+    transaction.on_commit(lambda: notify.closed(proposal))
+    return True
 
 
 def replied_at(proposal: Proposal):
@@ -438,16 +465,21 @@ def close_proposal(proposal: Proposal, *, actor, note: str = "", unresolved: boo
         proposal = lock_proposal(proposal)
         ensure_state(proposal, "close")
         since = replied_at(proposal)
-        second_unsatisfied = proposal.round > 1 and Evaluation.objects.filter(
+        key = key_sign_off_pending(proposal)
+        if key is not None:
+            raise InvalidState(f"该提案属重点提案“{key.topic}”，须经领办、督办领导签字确认后才能办结")
+        second_unsatisfied = not rehandling_left(proposal) and Evaluation.objects.filter(
             proposal=proposal, round=proposal.round
         ).filter(UNSATISFIED).exists()
         if second_unsatisfied:
-            if not proposal.consultations.filter(recorded_at__gte=since).exists():
+            if not proposal.consultations.filter(recorded_at__gte=since, form__in=FACE_TO_FACE_FORMS).exists():
                 raise InvalidState("重新办理后仍不满意的提案，须先记录当面协商情况才能办结")
         else:
             window = proposal.committee.evaluation_window_days
-            if since and timezone.now() < since + dt.timedelta(days=window):
-                raise InvalidState(f"评价期（{window}天）尚未结束，暂不能办结")
+            # The window's last day (moved off holidays) must have passed; a window of 0 days means none.
+            if since and window and timezone.localdate() <= deadlines.evaluation_due(proposal.committee, since):
+                last_day = deadlines.evaluation_due(proposal.committee, since)
+                raise InvalidState(f"评价期（{window}天）尚未结束，{last_day:%Y年%-m月%-d日}后方可办结")
             unresolved = False
         proposal.closed_at = timezone.now()
         proposal.closed_unresolved = unresolved
@@ -478,3 +510,87 @@ def rate_quality(proposal: Proposal, *, actor, scores: dict, comment: str = "") 
         touch(proposal, actor=actor, action="quality.rated", data={"unit": assignment.unit.name})
     return rating
 
+
+
+# ---- extensions (延期) --------------------------------------------------------------------------
+
+EXTENDABLE_STATES = {State.ASSIGNED, State.HANDLING}
+
+
+def parse_date(value, field: str, label: str) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value or ""))
+    except ValueError:
+        raise InvalidInput(f"{label}格式应为 YYYY-MM-DD", fields={field: "日期格式无效"})
+
+
+def check_extension_date(assignment: Assignment, wanted: dt.date, field: str) -> None:
+    limit = deadlines.extension_limit(assignment)
+    if wanted <= assignment.due_date:
+        raise InvalidInput(f"延期后的期限应晚于现办理期限（{assignment.due_date:%Y年%-m月%-d日}）", fields={field: "应晚于现期限"})
+    if wanted > limit:
+        raise InvalidInput(f"延期不能超过{limit:%Y年%-m月%-d日}（本政协规定的延期上限）", fields={field: "超过延期上限"})
+
+
+def request_extension(proposal: Proposal, *, actor, due_date, reason: str) -> Extension:
+    """The lead or a separate unit asks, before its deadline, to handle the proposal until a later date."""
+    ensure_can(actor, "request_extension", proposal)
+    reason = require_text(reason, "reason", "延期理由", max_length=2000)
+    wanted = parse_date(due_date, "due_date", "申请延至日期")
+    with transaction.atomic():
+        proposal = lock_proposal(proposal)
+        if proposal.state not in EXTENDABLE_STATES:
+            raise InvalidState(f"提案当前状态为“{proposal.get_state_display()}”，不能申请延期")
+        assignment = actor_assignment(actor, proposal, modes={Mode.LEAD, Mode.SEPARATE})
+        if timezone.localdate() > assignment.due_date:
+            raise InvalidState("已超过办理期限，不能再申请延期，请尽快答复")
+        if assignment.extensions.filter(status=Extension.Status.PENDING).exists():
+            raise InvalidState("贵单位已有待审批的延期申请")
+        check_extension_date(assignment, wanted, "due_date")
+        extension = Extension.objects.create(assignment=assignment, reason=reason, requested_due_date=wanted,
+                                             requested_by=actor, previous_due_date=assignment.due_date)
+        touch(proposal, actor=actor, action="extension.requested", note=reason,
+              data={"unit": assignment.unit.name, "due_date": wanted.isoformat()})
+    unit_name = assignment.unit.name
+    transaction.on_commit(lambda: notify.extension_requested(proposal, unit_name, wanted))
+    return extension
+
+
+def decide_extension(proposal: Proposal, *, actor, approve: bool, due_date=None, note: str = "",
+                     extension=None) -> Extension:
+    """Staff approve a pending extension (with the requested date, or another within the caps) or refuse it."""
+    ensure_can(actor, "decide_extension", proposal)
+    if not isinstance(approve, bool):
+        raise InvalidInput("请选择批准或不批准", fields={"approve": "应为 true 或 false"})
+    if not approve:
+        note = require_text(note, "note", "不批准的理由", max_length=2000)
+    granted = parse_date(due_date, "due_date", "批准延至日期") if approve and due_date not in (None, "") else None
+    with transaction.atomic():
+        proposal = lock_proposal(proposal)
+        pending = Extension.objects.select_related("assignment__unit").filter(
+            assignment__proposal=proposal, status=Extension.Status.PENDING)
+        if extension is not None:
+            try:
+                pending = pending.filter(pk=int(getattr(extension, "pk", extension)))
+            except (TypeError, ValueError):
+                raise InvalidInput("延期申请编号无效", fields={"extension": "编号无效"})
+        ext = pending.select_for_update().first()
+        if ext is None:
+            raise InvalidState("没有待审批的延期申请")
+        assignment = Assignment.objects.select_for_update().get(pk=ext.assignment_id)
+        if approve:
+            granted = granted or ext.requested_due_date
+            check_extension_date(assignment, granted, "due_date")
+            assignment.due_date = granted
+            assignment.save(update_fields=["due_date"])
+        ext.status = Extension.Status.APPROVED if approve else Extension.Status.REFUSED
+        ext.granted_due_date, ext.decided_by, ext.decided_at = granted, actor, timezone.now()
+        ext.decision_note = note or ""
+        ext.save(update_fields=["status", "granted_due_date", "decided_by", "decided_at", "decision_note"])
+        touch(proposal, actor=actor, action="extension.approved" if approve else "extension.refused", note=note or "",
+              data={"unit": assignment.unit.name, "due_date": granted.isoformat() if granted else None})
+    unit_id = assignment.unit_id
+    transaction.on_commit(lambda: notify.extension_decided(proposal, [unit_id], approve, granted, note or ""))
+    return ext

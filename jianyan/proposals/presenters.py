@@ -32,6 +32,7 @@ from jianyan.proposals.selectors import timeline_of
 # Timeline notes that are internal to staff and units (an audit note, a unit's return request).
 INTERNAL_NOTES = {"reply.sent_back", "assignment.return_requested", "assignment.return_accepted",
                   "assignment.return_rejected"}
+INTERNAL_NOTES |= {"extension.requested", "extension.approved", "extension.refused"}
 # Timeline events the proposers do not see at all: the unit's blind quality rating.
 HIDDEN_FROM_PROPOSERS = {"quality.rated"}
 

@@ -246,8 +246,10 @@ def submit_proposal(proposal: Proposal, *, actor) -> Proposal:
 
 
 def cosign_deadline_for(proposal: Proposal, now):
-    deadline = proposal.session.submission_deadline
-    return deadline if now < deadline else now + COSIGN_WINDOW
+    """The plenary deadline, or after it the committee's working days (workdays.deadlines.cosign_deadline)."""
+    from jianyan.workdays.deadlines import cosign_deadline
+
+    return cosign_deadline(proposal, now)
 
 
 def mark_submitted(proposal: Proposal, *, actor, now, data=None) -> None:

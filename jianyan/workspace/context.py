@@ -10,14 +10,17 @@ from jianyan.people.models import Role
 FONT_COOKIE = "jianyan_font"
 
 MENUS = {
-    Role.MEMBER: [("我的提案", "workspace:home"), ("撰写提案", "proposals:new")],
-    Role.CLERK: [("我的提案", "workspace:home"), ("撰写提案", "proposals:new")],
-    Role.STAFF: [("工作台", "workspace:home"), ("提案审查", "staff:queue"), ("交办", "staff:assign"),
-                 ("退回申请", "staff:returns"), ("答复审核", "staff:audit"), ("重点提案", "staff:key_proposals"),
-                 ("并案与热点", "assist:session_overview"),
-                 ("统计", "workspace:dashboard")],
-    Role.UNIT: [("办理工作台", "workspace:home")],
-    Role.LEADER: [("领导看板", "workspace:home")],
+    Role.MEMBER: [("我的提案", "workspace:home"), ("撰写提案", "proposals:new"), ("提案线索", "leads:browse"),
+                  ("履职档案", "supervision:my_record")],
+    Role.CLERK: [("我的提案", "workspace:home"), ("撰写提案", "proposals:new"), ("提案线索", "leads:browse")],
+    Role.STAFF: [("工作台", "workspace:home"), ("提案审查", "staff:queue"), ("并案与热点", "assist:session_overview"),
+                 ("交办", "staff:assign"), ("退回申请", "staff:returns"), ("延期申请", "workdays:extensions"),
+                 ("答复审核", "staff:audit"), ("重点提案", "staff:key_proposals"), ("跟踪问效", "supervision:follow_ups"),
+                 ("优秀提案", "supervision:excellent"), ("提案公开", "disclosure:manage"), ("线索审核", "leads:moderate"),
+                 ("统计分析", "reports:stats"), ("导入", "exchange:import")],
+    Role.UNIT: [("办理工作台", "workspace:home"), ("跨年度跟踪", "supervision:follow_ups")],
+    Role.LEADER: [("领导看板", "workspace:home"), ("重点提案审批", "supervision:key_approvals"),
+                  ("统计分析", "reports:stats")],
     Role.ADMIN: [("工作台", "workspace:home"), ("管理后台", "admin:index")],
 }
 

@@ -30,6 +30,7 @@ from jianyan.proposals.models import (
     State,
 )
 from jianyan.proposals.presenters import Viewer, proposal_detail, timeline, with_list_relations
+from jianyan.reports import statistics
 from jianyan.supervision.models import KeyProposal
 
 S = State
@@ -146,6 +147,15 @@ class QueueFilters:
     submitted_to: dt.date | None = None
     q: str = ""
     errors: dict = field(default_factory=dict)
+    # The statistics page links here with these (reports.statistics defines what each figure counts).
+    year: int | None = None
+    metric: str = ""
+    unit: int | None = None
+    unit_mode: str = ""
+    organisation: int | None = None
+    result_class: str = ""
+    evaluation: str = ""
+    reason: str = ""
 
     @classmethod
     def from_query(cls, params) -> "QueueFilters":
@@ -165,7 +175,42 @@ class QueueFilters:
                 except ValueError:
                     f.errors[name] = "日期格式应为 年-月-日"
         f.q = (params.get("q") or "").strip()[:100]
+        f.read_statistics_filters(params)
         return f
+
+    def read_statistics_filters(self, params) -> None:
+        """The filters the statistics page's links use; anything not understood is ignored."""
+        for name in ("year", "unit", "organisation"):
+            raw = params.get(name) or ""
+            if raw.isdigit() and len(raw) <= 9:
+                setattr(self, name, int(raw))
+        self.metric = params.get("metric", "") if params.get("metric") in statistics.METRICS else ""
+        self.unit_mode = params.get("unit_mode", "") if params.get("unit_mode") in Assignment.Mode.values else ""
+        raw = params.get("result_class") or ""
+        self.result_class = raw if len(raw) == 1 and raw in "ABCD" else ""
+        dim, _, value = (params.get("evaluation") or "").partition(":")
+        self.evaluation = f"{dim}:{value}" if dim in ("attitude", "result") and value in Evaluation.Value.values else ""
+        self.reason = (params.get("reason") or "").strip()[:20]
+
+    def statistics_labels(self) -> list[tuple[str, str, str]]:
+        """(parameter, value, label) of the statistics filters in use, shown above the list and kept by the
+        form in hidden fields."""
+        out = []
+        if self.year:
+            out.append(("year", str(self.year), f"{self.year}年度"))
+        if self.metric:
+            out.append(("metric", self.metric, statistics.METRICS[self.metric][0]))
+        if self.unit_mode:
+            out.append(("unit_mode", self.unit_mode, Assignment.Mode(self.unit_mode).label))
+        if self.result_class:
+            out.append(("result_class", self.result_class, f"办理结果 {self.result_class} 类"))
+        if self.evaluation:
+            dim, value = self.evaluation.split(":")
+            out.append(("evaluation", self.evaluation,
+                        f"{'办理态度' if dim == 'attitude' else '办理结果'}评价为{Evaluation.Value(value).label}"))
+        if self.reason:
+            out.append(("reason", self.reason, f"不予立案理由 {self.reason}"))
+        return out
 
     def apply(self, qs: QuerySet[Proposal], *, with_state: bool = True) -> QuerySet[Proposal]:
         if self.session:
@@ -184,6 +229,26 @@ class QueueFilters:
             qs = qs.filter(submitted_at__date__lte=self.submitted_to)
         if self.q:
             qs = qs.filter(search_q(self.q))
+        return self.apply_statistics_filters(qs)
+
+    def apply_statistics_filters(self, qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+        """WHERE clauses only (EXISTS sub-queries, no joins that repeat rows): the query count stays the same."""
+        if self.year:
+            qs = qs.filter(session__year=self.year)
+        if self.metric == "overdue" and self.unit:  # the unit's own overdue assignments
+            qs = qs.filter(statistics.overdue_q(self.unit))
+        elif self.metric:
+            qs = qs.filter(statistics.metric_q(self.metric))
+        if self.unit:
+            qs = qs.filter(statistics.unit_q(self.unit, self.unit_mode))
+        if self.organisation:
+            qs = qs.filter(organisation_id=self.organisation)
+        if self.result_class:
+            qs = qs.filter(statistics.result_class_q(self.result_class))
+        if self.evaluation:
+            qs = qs.filter(statistics.evaluation_q(*self.evaluation.split(":")))
+        if self.reason:
+            qs = qs.filter(reject_reason__code=self.reason)
         return qs
 
 
@@ -297,7 +362,10 @@ def unit_inbox(user, tab: str) -> tuple[QuerySet[Assignment], dict[str, int]]:
 
 
 def return_deadline(assignment: Assignment) -> dt.datetime:
-    return assignment.assigned_at + dt.timedelta(days=assignment.proposal.committee.return_window_days)
+    """The end of the last day of the return window, on the working-day calendar (workdays.deadlines)."""
+    from jianyan.workdays import deadlines
+
+    return deadlines.end_of_day(deadlines.return_window_end(assignment))
 
 
 # ---- one proposal --------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ workspace_patterns = ([
     path("notifications/<int:pk>/", account.notification_go, name="notification_go"),
     path("notifications/<int:pk>/read/", account.notification_read, name="notification_read"),
     path("account/password/", account.password_change, name="password_change"),
+    path("account/api-tokens/", account.api_tokens, name="api_tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", account.api_token_revoke, name="api_token_revoke"),
     path("preferences/font-size/", account.font_size, name="font_size"),
 ], "workspace")
 

@@ -1,14 +1,17 @@
-"""Everywhere: notifications, the global search, password change and the large-font mode (适老化)."""
+"""Everywhere: notifications, the global search, password change, API tokens and the large-font mode (适老化)."""
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from jianyan.api import tokens as api_tokens_service
+from jianyan.core.errors import DomainError, InvalidState, NotFound
 from jianyan.notifications.models import Notification
 from jianyan.workspace import selectors
 from jianyan.workspace.context import FONT_COOKIE
@@ -93,3 +96,34 @@ def font_size(request):
                         httponly=True, secure=request.is_secure())
     messages.info(request, "已切换为大字模式。" if large else "已恢复标准字号。")
     return response
+
+
+@login_required
+def api_tokens(request):
+    """The profile's API tokens: create a named one (its secret is shown on this answer only), list, revoke."""
+    created, raw, error, status = None, "", "", 200
+    if request.method == "POST":
+        try:
+            created, raw = api_tokens_service.create_token(actor=request.user, name=request.POST.get("name", ""))
+            status = 201
+        except DomainError as e:
+            error, status = e.message, 400
+    return render(request, "workspace/api_tokens.html", {
+        "tokens": api_tokens_service.tokens_of(request.user), "created": created, "raw_token": raw,
+        "error": error, "name": request.POST.get("name", "")[:100] if error else "",
+        "crumbs": [home_crumb(), Crumb("接口令牌")],
+    }, status=status)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk: int):
+    try:
+        token = api_tokens_service.revoke_token(actor=request.user, token_id=pk)
+    except NotFound:
+        raise Http404("没有这个令牌")
+    except InvalidState as e:
+        messages.info(request, e.message)
+    else:
+        messages.success(request, f"令牌“{token.name}”已撤销，使用它的程序将无法再访问接口。")
+    return redirect("workspace:api_tokens")

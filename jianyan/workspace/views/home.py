@@ -14,6 +14,7 @@ from jianyan.people.models import Role
 from jianyan.proposals.models import State
 from jianyan.reports.statistics import year_statistics, years_with_sessions
 from jianyan.supervision import workflow as supervision
+from jianyan.workdays.status import annotate_assignments, annotate_proposals
 from jianyan.workspace import selectors
 from jianyan.workspace.web import Crumb, paginate, render_results, roles_required
 
@@ -36,6 +37,7 @@ def member_home(request):
     page = paginate(request, qs)
     for p in page.object_list:
         p.waiting = selectors.waiting_for(p, request.user)
+    annotate_proposals(page.object_list)  # the 正常/临期/超期 badge of each row
     context = {"tab": tab, "tabs": selectors.MEMBER_TABS, "counts": counts, "page": page,
                "crumbs": [Crumb("我的提案")]}
     return render_results(request, "workspace/member_home.html", context,
@@ -64,8 +66,7 @@ def unit_home(request):
         tab = "to_sign"
     qs, counts = selectors.unit_inbox(request.user, tab)
     page = paginate(request, qs)
-    for a in page.object_list:
-        a.return_deadline = selectors.return_deadline(a)
+    annotate_assignments(page.object_list)  # .deadline (正常/临期/超期) and .return_deadline, on the working-day calendar
     profile = profile_of(request.user)
     context = {"tab": tab, "tabs": selectors.UNIT_TABS, "counts": counts, "page": page, "unit": profile.unit,
                "crumbs": [Crumb("办理工作台")]}
@@ -119,7 +120,8 @@ def record_key_activity(request, pk: int):
     try:
         supervision.record_supervision_activity(
             key, actor=request.user, form=data.get("form", ""), date=data.get("date", ""),
-            participants=data.get("participants", "").strip(), minutes=data.get("minutes", "").strip())
+            participants=data.get("participants", "").strip(), minutes=data.get("minutes", "").strip(),
+            attachment=request.FILES.get("attachment"))
     except DomainError as e:
         messages.error(request, e.message)
     else:

@@ -9,9 +9,10 @@ from django.urls import reverse
 from jianyan.core.access import profile_of, proposals_visible_to
 from jianyan.core.errors import DomainError, InvalidInput
 from jianyan.handling import workflow as handling
-from jianyan.people.models import Role, Sector, Session, Theme, Unit
+from jianyan.people.models import Organisation, Role, Sector, Session, Theme, Unit
 from jianyan.proposals.models import REGISTERED_STATES, ProposerType, State
 from jianyan.supervision import workflow as supervision
+from jianyan.workdays.status import annotate_proposals
 from jianyan.workspace import selectors
 from jianyan.workspace.actions import unit_plan
 from jianyan.workspace.web import (
@@ -37,6 +38,7 @@ def queue(request):
     filters = selectors.QueueFilters.from_query(request.GET)
     qs, counts = selectors.review_queue(request.user, filters)
     page = paginate(request, qs)
+    annotate_proposals(page.object_list)  # the 正常/临期/超期 badge of each row
     committee_id = profile_of(request.user).committee_id
     context = {
         "filters": filters, "counts": counts, "page": page,
@@ -46,6 +48,9 @@ def queue(request):
         "themes": Theme.objects.filter(committee_id=committee_id).order_by("order", "id"),
         "sectors": Sector.objects.filter(committee_id=committee_id).order_by("id"),
         "proposer_types": ProposerType.choices,
+        "units": Unit.objects.filter(committee_id=committee_id).order_by("id"),
+        "organisation_name": Organisation.objects.filter(pk=filters.organisation, committee_id=committee_id)
+        .values_list("name", flat=True).first() if filters.organisation else "",
         "crumbs": [home_crumb(), Crumb("提案审查")],
     }
     return render_results(request, "workspace/staff_queue.html", context)
@@ -95,6 +100,7 @@ def returns(request):
 @staff_required
 def audit(request):
     page = paginate(request, selectors.replies_to_audit(request.user))
+    annotate_proposals(page.object_list)
     return render(request, "workspace/staff_audit.html", {"page": page, "crumbs": [home_crumb(), Crumb("答复审核")]})
 
 
