@@ -55,8 +55,11 @@ lint: install
 check-migrations: install
 	$(VENV)/bin/python manage.py makemigrations --check --dry-run
 
+# Two pytest workers (pytest-xdist), each module kept on one worker so a module's shared demo database is built
+# once; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: install lint check-migrations
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadscope) $(PYTEST_ARGS)
 
 # Locally, without the browser journeys (CI runs them): make test-fast
 test-fast: PYTEST_ARGS = -m "not e2e"
