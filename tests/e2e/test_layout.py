@@ -15,6 +15,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 WIDTHS = (375, 1280)
 
 
+def settle(page: Page) -> None:
+    """Let the page react to a new window size (the charts redraw on the resize event) before measuring:
+    the resize event is dispatched before the next animation frame."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def no_horizontal_scroll(page: Page) -> tuple[int, int]:
     return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
 
@@ -46,16 +52,20 @@ def pages_for(p) -> dict[str, list[str]]:
     return {
         "member1": ["/workspace/", "/workspace/?tab=all", "/proposals/new/", f"/proposals/{p['draft'].pk}/edit/",
                     detail(p["replied"].pk), detail(p["closed"].pk), detail(p["cosigning"].pk), "/notifications/",
-                    "/search/?q=提案", "/account/password/", "/proposals/999999/", "/staff/review/"],
+                    "/search/?q=提案", "/account/password/", "/proposals/999999/", "/staff/review/",
+                    "/supervision/record/", "/leads/", "/deadlines/preferences/", "/account/api-tokens/"],
         "member2": ["/workspace/", detail(p["cosigning"].pk)],
         "staff1": ["/workspace/", "/staff/review/", "/staff/review/?state=all", detail(p["submitted"].pk),
                    detail(p["registered"].pk), detail(p["return_requested"].pk), detail(p["reply_audit"].pk),
                    detail(p["replied"].pk), "/staff/assign/", "/staff/returns/", "/staff/audit/",
-                   "/staff/key-proposals/", "/dashboard/", "/notifications/"],
+                   "/staff/key-proposals/", "/dashboard/", "/notifications/", "/assist/sessions/",
+                   "/reports/stats/", "/staff/publication/", "/deadlines/extensions/", "/deadlines/overdue/",
+                   "/supervision/follow-ups/", "/supervision/excellent/", "/leads/moderate/", "/exchange/import/"],
         "unit_gxj": ["/workspace/", "/workspace/?tab=handling", "/workspace/?tab=replied", detail(p["handling"].pk),
-                     detail(p["replied"].pk)],
+                     detail(p["replied"].pk), "/supervision/follow-ups/"],
         "unit_kjj": ["/workspace/?tab=co_opinion", detail(p["handling"].pk), detail(p["return_requested"].pk)],
-        "leader1": ["/workspace/", detail(p["handling"].pk)],
+        "leader1": ["/workspace/", detail(p["handling"].pk), "/supervision/key-proposals/approvals/",
+                    "/reports/stats/"],
     }
 
 
@@ -67,6 +77,7 @@ def check_widths(page: Page, who: str, path: str, overflowing: list) -> None:
     """The page as loaded, at each width: resizing the window re-applies the stylesheet's media queries."""
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 800})
+        settle(page)
         scroll, inner = no_horizontal_scroll(page)
         if scroll > inner:
             overflowing.append((who, width, path, scroll))
@@ -77,7 +88,7 @@ def test_every_page_fits_a_phone_and_a_desktop(site, proposals_in_every_state, e
     anonymous = site.browser.new_context(base_url=site.base_url)
     site.contexts.append(anonymous)
     page = anonymous.new_page()
-    for path in ("/", "/login/"):
+    for path in ("/", "/login/", "/leads/new/"):
         page.goto(path)
         check_widths(page, "anonymous", path, overflowing)
     for username, paths in pages_for(proposals_in_every_state).items():
