@@ -61,6 +61,8 @@ def test_the_whole_life_of_a_key_proposal(stage, staff, clerk, party, leader, ch
 
     supervision.record_supervision_activity(key, actor=chair, form="forum", date=timezone.localdate(),
                                             participants="钱副主席、工信局", minutes="座谈推进")
+    heard = set(Notification.objects.filter(kind="supervision.activity").values_list("user__username", flat=True))
+    assert heard == {member.username, cosigner.username, liaison.username, "unit_kjj"}  # proposers and units
     with pytest.raises(InvalidState):  # nothing to sign off before the reply
         supervision.sign_off_key_proposal(key, actor=leader)
 

@@ -36,6 +36,19 @@ LIST_PAGES = [
     ("liaison", "/workspace/?tab=replied"),
     ("liaison2", "/workspace/?tab=co_opinion"),
     ("leader", "/workspace/"),
+    ("staff", "/assist/sessions/"),
+    ("staff", "/reports/stats/"),
+    ("staff", "/staff/publication/"),
+    ("staff", "/deadlines/extensions/"),
+    ("staff", "/deadlines/overdue/"),
+    ("staff", "/supervision/follow-ups/"),
+    ("staff", "/supervision/excellent/"),
+    ("staff", "/leads/moderate/"),
+    ("member", "/supervision/record/"),
+    ("member", "/leads/"),
+    ("liaison", "/supervision/follow-ups/"),
+    ("leader", "/supervision/key-proposals/approvals/"),
+    ("leader", "/reports/stats/"),
 ]
 
 

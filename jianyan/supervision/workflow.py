@@ -195,7 +195,16 @@ def record_supervision_activity(key: KeyProposal, *, actor, form: str, date, par
             if activity.attachment:
                 activity.attachment.storage.delete(activity.attachment.name)
             raise
+    transaction.on_commit(lambda: notify_activity(key, activity))
     return activity
+
+
+def notify_activity(key: KeyProposal, activity: SupervisionActivity) -> None:
+    """The proposers and the handling units of each proposal of the key hear of a supervision activity."""
+    text = f"{activity.get_form_display()}（{activity.date:%Y年%-m月%-d日}），重点提案“{key.topic}”"
+    for proposal in key.proposals.all():
+        units = Assignment.objects.filter(proposal=proposal, is_active=True).values_list("unit_id", flat=True)
+        notify.supervision_activity(proposal, [*notify.proposers_of(proposal), *notify.liaisons_of(units)], text)
 
 
 def sign_off_key_proposal(key: KeyProposal, *, actor, note: str = "") -> KeyProposal:
