@@ -9,6 +9,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from jianyan.core.audit import record
 
@@ -143,3 +144,12 @@ def session_seen_at_login(sender, request, user, **kwargs):
     """Logging in saves the session anyway: note the time, so the next minute's requests write nothing."""
     if request is not None and hasattr(request, "session"):
         request.session[IdleSessionMiddleware.KEY] = int(time.time())
+
+
+def safe_next(request, default: str) -> str:
+    """The ?next= (or posted next) address if it stays on this site, else the default: no open redirect."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default

@@ -9,6 +9,7 @@ from django_otp import devices_for_user
 
 from jianyan.core import otp
 from jianyan.core.audit import record
+from jianyan.core.security import safe_next
 
 CODE_ERROR = "验证码不正确或已过期，请输入身份验证器上当前显示的 6 位数字。"
 
@@ -36,11 +37,11 @@ def otp_setup(request):
             otp.mark_verified(request, device)
             record(actor=request.user, action="auth.otp_enabled")
             messages.success(request, "两步验证已开启，今后登录时需输入身份验证器上的验证码。")
-            return redirect(otp.safe_next(request, "/workspace/"))
+            return redirect(safe_next(request, "/workspace/"))
         error = CODE_ERROR
     return render(request, "core/otp_setup.html", {
         "qr": qr_svg(device.config_url), "secret": device.key, "error": error,
-        "required": otp.second_factor_required(request.user), "next": otp.safe_next(request, ""),
+        "required": otp.second_factor_required(request.user), "next": safe_next(request, ""),
     })
 
 
@@ -54,7 +55,7 @@ def otp_verify(request):
         if device is not None:
             otp.mark_verified(request, device)
             record(actor=request.user, action="auth.otp_verified")
-            return redirect(otp.safe_next(request, "/workspace/"))
+            return redirect(safe_next(request, "/workspace/"))
         record(actor=request.user, action="auth.otp_failed")
         error = CODE_ERROR
-    return render(request, "core/otp_verify.html", {"error": error, "next": otp.safe_next(request, "")})
+    return render(request, "core/otp_verify.html", {"error": error, "next": safe_next(request, "")})

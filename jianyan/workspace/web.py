@@ -10,10 +10,10 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from jianyan.core.access import role_of
 from jianyan.core.errors import DomainError, NotAllowed, NotFound
+from jianyan.core.security import safe_next  # noqa: F401  (the pages import it from here)
 from jianyan.people.models import Role
 
 PAGE_SIZE = 20
@@ -94,9 +94,3 @@ class FormState:
                    message=error.message)
 
 
-def safe_next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
-        return target
-    return default
