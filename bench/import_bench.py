@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 PG = sys.argv[sys.argv.index("--pg") + 1] if "--pg" in sys.argv else ""
 if PG:
     os.environ["DATABASE_URL"] = PG
@@ -40,6 +41,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from _pgdb import recreate_pg_database  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -64,17 +66,6 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 
 def arg(name: str, default: str) -> str:
     return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
-
-
-def recreate_pg_database() -> None:
-    import psycopg
-
-    name = connection.settings_dict["NAME"]
-    params = {k: v for k, v in {"host": connection.settings_dict["HOST"], "port": connection.settings_dict["PORT"],
-                                "user": connection.settings_dict["USER"]}.items() if v}
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def reference(rng: random.Random) -> dict:

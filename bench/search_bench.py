@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 PG = sys.argv[sys.argv.index("--pg") + 1] if "--pg" in sys.argv else ""
 CTYPE = sys.argv[sys.argv.index("--ctype") + 1] if "--ctype" in sys.argv else "C.UTF-8"
 SQLITE = sys.argv[sys.argv.index("--sqlite") + 1] if "--sqlite" in sys.argv else ""
@@ -42,6 +43,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from _pgdb import recreate_pg_database  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -57,18 +59,6 @@ SHORT_WORDS = ["养老", "公交", "电梯", "教育", "停车", "就业", "文�
 LONG_WORDS = ["加装电梯", "养老服务", "公交优先", "老旧小区改造", "科技成果转化", "新能源汽车"]
 RUNS = 30
 BATCH = 5000
-
-
-def recreate_pg_database() -> None:
-    import psycopg
-
-    name = connection.settings_dict["NAME"]
-    params = {k: v for k, v in {"host": connection.settings_dict["HOST"], "port": connection.settings_dict["PORT"],
-                                "user": connection.settings_dict["USER"]}.items() if v}
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
-                      f"LC_COLLATE '{CTYPE}' LC_CTYPE '{CTYPE}'")
 
 
 def compose(rng: random.Random) -> tuple[str, str, str]:
@@ -159,7 +149,7 @@ def main() -> None:
     print(f"search_bench on {label}, {n:,} published proposals")
     filled = REUSE and already_filled(n)
     if PG and not filled:
-        recreate_pg_database()
+        recreate_pg_database(ctype=CTYPE)
     call_command("migrate", verbosity=0)
     if filled:
         print(f"  reusing the {n:,} publications already there")
