@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 PG = sys.argv[sys.argv.index("--pg") + 1] if "--pg" in sys.argv else ""
 if PG:
     db = PG
@@ -35,6 +36,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from _pgdb import recreate_pg_database  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -62,18 +64,6 @@ from jianyan.reports.statistics import (  # noqa: E402
     unit_q,
     year_statistics,
 )
-
-
-def recreate_pg_database() -> None:
-    """Drops and creates the scratch PostgreSQL database named in --pg."""
-    import psycopg
-
-    name = connection.settings_dict["NAME"]
-    params = {k: v for k, v in {"host": connection.settings_dict["HOST"], "port": connection.settings_dict["PORT"],
-                                "user": connection.settings_dict["USER"]}.items() if v}
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def naive_statistics(committee, year: int) -> dict:
