@@ -217,3 +217,16 @@ def test_every_figure_equals_the_straightforward_computation(committee, session,
     with at(varied_year + dt.timedelta(days=3)):  # past the due date: the unanswered ones are overdue
         s = compare(committee, session.year)
     assert (s["overdue"], s["overdue_proposals"]) == (2, 2)
+
+
+def test_practice_statistics_count_publications_not_consents(stage, member, cosigner, staff):
+    from jianyan.disclosure import workflow as disclosure
+    from jianyan.reports.statistics import practice_statistics
+
+    consented = stage.replied(title="关于只同意公开尚未发布的提案")
+    disclosure.give_publish_consent(consented, actor=member)
+    shown = stage.replied(title="关于已经向社会公开的提案")
+    disclosure.give_publish_consent(shown, actor=member)
+    disclosure.approve_publication(shown, actor=staff)
+    facts = practice_statistics(year=shown.session.year, committee=shown.committee)
+    assert facts["published"] == 1

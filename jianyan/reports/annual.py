@@ -4,7 +4,7 @@ units did, taken from their replies), the year's working practices, and a table 
 
 Every headline figure comes from `year_statistics` (jianyan.reports.statistics), never recounted here.
 The working-practice paragraph also names the year's key-proposal topics, consultations by form, quality
-ratings and published proposals, which statistics.py does not define: `practice_facts` counts them.
+ratings and published proposals: `statistics.practice_statistics` counts them.
 The prose is Django templates: the defaults in documents/templates/documents/annual/<section>.txt, which a
 committee overrides section by section with a `ReportTemplate` in the admin."""
 
@@ -13,16 +13,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
 from django.template import Context, Template, engines
 
 from jianyan.documents.layout import Document
 from jianyan.documents.models import ReportTemplate
-from jianyan.handling.models import Assignment, Consultation, QualityRating, Reply
+from jianyan.handling.models import Assignment, Reply
 from jianyan.people.models import Committee, Session, Theme
 from jianyan.proposals.models import REGISTERED_STATES, Proposal, ProposerType
-from jianyan.reports.statistics import year_statistics
-from jianyan.supervision.models import KeyProposal, SupervisionActivity
+from jianyan.reports.statistics import practice_statistics, year_statistics
 
 EXAMPLES_PER_THEME = 3
 VERBS = ("落实", "采纳", "结合", "借鉴", "参考", "吸纳")
@@ -94,35 +92,6 @@ def theme_examples(committee: Committee, year: int) -> dict[int, list[Example]]:
     return out
 
 
-def practice_facts(committee: Committee, year: int) -> dict:
-    """The year's working practices that statistics.py does not define: key-proposal topics and their
-    supervision activities, consultations by form, the units' quality ratings, published proposals."""
-    registered = Proposal.objects.filter(committee=committee, session__year=year, state__in=REGISTERED_STATES)
-    keys = list(KeyProposal.objects.filter(committee=committee, session__year=year)
-                .select_related("lead_leader__profile", "supervising_leader__profile").order_by("id"))
-    activity_forms = dict(SupervisionActivity.Form.choices)
-    activities = (SupervisionActivity.objects.filter(key_proposal__in=keys).values_list("form")
-                  .annotate(n=Count("id")).order_by("-n", "form"))
-    consult_forms = dict(Consultation.Form.choices)
-    consultations = (Consultation.objects.filter(proposal__in=registered).values_list("form")
-                     .annotate(n=Count("id")).order_by("-n", "form"))
-    quality = QualityRating.objects.filter(proposal__in=registered).aggregate(
-        rated=Count("id"), excellent=Count("id", filter=Q(total__gte=90)),
-        good=Count("id", filter=Q(total__gte=75, total__lt=90)))
-    return {
-        "key_topics": [k.topic for k in keys],
-        "supervision_activities": [{"form": activity_forms.get(f, f), "count": n} for f, n in activities],
-        "supervision_total": sum(n for _f, n in activities),
-        "consultations": [{"form": consult_forms.get(f, f), "count": n} for f, n in consultations],
-        "consultation_total": sum(n for _f, n in consultations),
-        "consulted_proposals": Consultation.objects.filter(proposal__in=registered)
-        .values("proposal_id").distinct().count(),
-        "quality_ratings": quality["rated"], "quality_excellent": quality["excellent"],
-        "quality_good": quality["good"],
-        "published": registered.filter(publish_consent=True, is_secret=False).count(),
-    }
-
-
 def is_demo(committee: Committee, year: int) -> bool:
     """Built by `jianyan demo-data`: its proposals carry the demo label as their contact."""
     from jianyan.demo.builder import DEMO_CONTACT
@@ -157,7 +126,7 @@ def report_context(committee: Committee, year: int) -> dict:
     rates.update({f"{dim}_{k}": pct(v) for dim, block in stats["satisfaction"].items()
                   for k, v in block.items() if k.endswith("rate") and isinstance(v, int | float)})
     return {"s": stats, "pct": rates, "committee": committee, "year": year, "next_year": year + 1,
-            "sessions": sessions_label(committee, year), "facts": practice_facts(committee, year)}
+            "sessions": sessions_label(committee, year), "facts": practice_statistics(year=year, committee=committee)}
 
 
 def annual_report(*, year: int, committee) -> Document:
@@ -229,4 +198,4 @@ def appendix(doc: Document, s: dict) -> None:
              pct(u["on_time_rate"]), pct(u["satisfaction_rate"])] for u in s["by_unit"]])
 
 
-__all__ = ["annual_report", "report_context", "practice_facts", "theme_examples", "what_the_unit_did", "pct"]
+__all__ = ["annual_report", "report_context", "theme_examples", "what_the_unit_did", "pct"]

@@ -51,7 +51,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from jianyan.handling.models import Assignment, Evaluation, Reply
+from jianyan.disclosure.models import Publication
+from jianyan.handling.models import Assignment, Consultation, Evaluation, QualityRating, Reply
 from jianyan.people.models import Committee, Organisation, Profile, Role, Sector, Session, Theme
 from jianyan.proposals.models import (
     COLLECTIVE_TYPES,
@@ -64,6 +65,7 @@ from jianyan.proposals.models import (
     ProposerType,
     State,
 )
+from jianyan.supervision.models import KeyProposal, SupervisionActivity
 
 RECEIVED_STATES = frozenset(REGISTERED_STATES | DECIDED_STATES)
 """States that count as received (收到): a review decision has been taken."""
@@ -687,6 +689,39 @@ def year_statistics(*, year: int, committee) -> dict:
         "key_proposals": figures["key_proposals"],
         "breakdowns": breakdowns,
         "by_unit": by_unit,
+    }
+
+
+def practice_statistics(*, year: int, committee) -> dict:
+    """The year's working practices, for the annual report: key-proposal topics and their supervision
+    activities, consultations by form, the units' quality ratings (优秀 ≥ 90, 良好 75–89 of 100), and the
+    registered proposals actually published (a published, not secret publication; consent alone is not
+    publication)."""
+    committee = resolve_committee(committee)
+    registered = year_proposals(committee.pk, year).filter(state__in=REGISTERED_STATES)
+    keys = list(KeyProposal.objects.filter(committee=committee, session__year=year)
+                .select_related("lead_leader__profile", "supervising_leader__profile").order_by("id"))
+    activity_forms = dict(SupervisionActivity.Form.choices)
+    activities = (SupervisionActivity.objects.filter(key_proposal__in=keys).values_list("form")
+                  .annotate(n=Count("id")).order_by("-n", "form"))
+    consult_forms = dict(Consultation.Form.choices)
+    consultations = (Consultation.objects.filter(proposal__in=registered).values_list("form")
+                     .annotate(n=Count("id")).order_by("-n", "form"))
+    quality = QualityRating.objects.filter(proposal__in=registered).aggregate(
+        rated=Count("id"), excellent=Count("id", filter=Q(total__gte=90)),
+        good=Count("id", filter=Q(total__gte=75, total__lt=90)))
+    return {
+        "key_topics": [k.topic for k in keys],
+        "supervision_activities": [{"form": activity_forms.get(f, f), "count": n} for f, n in activities],
+        "supervision_total": sum(n for _f, n in activities),
+        "consultations": [{"form": consult_forms.get(f, f), "count": n} for f, n in consultations],
+        "consultation_total": sum(n for _f, n in consultations),
+        "consulted_proposals": Consultation.objects.filter(proposal__in=registered)
+        .values("proposal_id").distinct().count(),
+        "quality_ratings": quality["rated"], "quality_excellent": quality["excellent"],
+        "quality_good": quality["good"],
+        "published": Publication.objects.filter(proposal__in=registered, proposal__is_secret=False,
+                                                status=Publication.Status.PUBLISHED).count(),
     }
 
 
