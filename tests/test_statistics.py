@@ -266,11 +266,13 @@ def test_statistics_take_a_constant_number_of_queries(
     for i in range(3):
         p = handled(member, staff, themes[i], liaison, unit_gxj, build, title=f"关于第{i}项工作的提案")
         rate(replied(p, liaison, staff), member, S, B)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(18) as first:  # the facts of the three proposals computed
+        stats(committee, year)
+    with django_assert_max_num_queries(8):  # nothing changed: no fact recomputed
         stats(committee, year)
     for i in range(6):
         build.registered(member, staff, themes[i % 5], title=f"关于新增第{i}项工作的提案")
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(len(first)):  # six changed: the same queries as for three
         assert stats(committee, year)["registered"] == 9
 
 
@@ -458,3 +460,50 @@ def test_the_api_and_the_command_give_the_breakdowns(committee, year, mixed_year
     assert "按界别（第一提案人）" in text and "  经济界：4/3/2/1" in text  # A was rated satisfied: closed
     assert "按党派（集体提案）" in text and "  民革阳泉市委员会：2/1/0/0" in text
     assert "采纳率 66.67% = (A + B) / 已答复" in text
+
+
+# ---- the facts the figures are counted from (jianyan.reports.facts) --------------------------------
+
+def test_a_transition_after_a_report_is_counted_by_the_next_one(
+        committee, year, member, staff, liaison, unit_gxj, themes, build):
+    p = handled(member, staff, themes[0], liaison, unit_gxj, build)
+    before = stats(committee, year)
+    assert (before["replied"], before["by_result_class"]["B"]) == (0, 0)
+    rate(replied(p, liaison, staff, result_class="B"), member, S, B)
+    after = stats(committee, year)
+    assert (after["replied"], after["by_result_class"]["B"], after["evaluations_returned"]) == (1, 1, 1)
+    assert after["by_unit"][0]["replied"] == 1
+
+
+def test_a_first_proposers_new_sector_moves_the_proposal_to_that_sector(
+        committee, year, member, staff, themes, build):
+    from jianyan.people.models import Sector
+
+    economy = Sector.objects.create(committee=committee, name="经济界")
+    education = Sector.objects.create(committee=committee, name="教育界")
+    member.profile.sector = economy
+    member.profile.save()
+    build.registered(member, staff, themes[0])
+    rows = {r["label"]: r["registered"] for r in stats(committee, year)["breakdowns"]["sector"]}
+    assert (rows["经济界"], rows["教育界"]) == (1, 0)
+    member.profile.sector = education
+    member.profile.save()  # no transition: the proposal's version does not move
+    rows = {r["label"]: r["registered"] for r in stats(committee, year)["breakdowns"]["sector"]}
+    assert (rows["经济界"], rows["教育界"]) == (0, 1)
+
+
+def test_facts_recomputed_from_scratch_by_id_or_by_year_give_the_same_figures(
+        committee, year, mixed_year, monkeypatch):
+    from jianyan.reports import facts
+    from jianyan.reports.models import AssignmentFacts, ProposalFacts
+
+    first = stats(committee, year)
+    assert ProposalFacts.objects.exists() and AssignmentFacts.objects.exists()
+    ProposalFacts.objects.all().delete()
+    AssignmentFacts.objects.all().delete()
+    assert stats(committee, year) == first  # a few stale proposals: by id
+    ProposalFacts.objects.update(version=0, on_time=False, result_class=None, returned=0)
+    AssignmentFacts.objects.update(answered=False, in_time=False)
+    monkeypatch.setattr(facts, "WHOLE_YEAR", 0)
+    assert stats(committee, year) == first  # many: the whole year's rows
+    assert facts.stale_proposal_ids(committee.pk, year) == []

@@ -12,6 +12,10 @@ from jianyan.supervision import workflow as supervision
 pytestmark = pytest.mark.django_db
 
 MAX_QUERIES = 20
+FACTS_REFRESH = 9
+STATISTICS_PAGES = ("/reports/stats/", "/dashboard/")
+"""The statistics page and the dashboard first bring the facts of changed proposals up to date (jianyan.reports.facts): a
+fixed number of queries more whatever the number of changes (the stale ids, five reads, three writes)."""
 
 LIST_PAGES = [
     ("member", "/workspace/?tab=all"),
@@ -80,7 +84,9 @@ def test_list_pages_run_a_constant_number_of_queries(web, everyone, stage, staff
     add_proposals(stage, staff, leader, session, 5, "多")  # 36 proposals: more than a page of 20
     many = {(who, url): count(clients[who], url) for who, url in LIST_PAGES}
     assert many == few
-    assert max(many.values()) <= MAX_QUERIES, many
+    over = {page: n for page, n in many.items()
+            if n > MAX_QUERIES + (FACTS_REFRESH if page[1] in STATISTICS_PAGES else 0)}
+    assert not over, over
 
 
 def test_every_proposal_page_stays_within_the_limit(web, everyone, stage, staff, leader, session, liaison):

@@ -38,3 +38,49 @@ class StatisticsSettings(models.Model):
 
 
 DEFAULT_SETTINGS = {"solved_classes": "A", "adopted_classes": "AB", "rate_base": RateBase.REPLIED}
+
+
+class ProposalFacts(models.Model):
+    """What the statistics need to know of one proposal beyond its own row, derived from its replies,
+    assignments, evaluations and first proposer (see jianyan.reports.facts). Kept for the proposal's
+    `version`: every workflow transition bumps the version, and the statistics refresh the facts whose
+    version lags before counting, so a stale row is never counted. Not a source of truth: deleting every row
+    only makes the next report slower."""
+
+    proposal = models.OneToOneField("proposals.Proposal", on_delete=models.CASCADE, primary_key=True,
+                                    related_name="facts")
+    version = models.PositiveIntegerField()
+    sector = models.ForeignKey("people.Sector", null=True, on_delete=models.SET_NULL, related_name="+")
+    result_class = models.CharField(max_length=1, null=True)
+    on_time = models.BooleanField()
+    unanswered_due = models.DateField(null=True)
+    returned = models.PositiveIntegerField()
+    attitude_satisfied = models.PositiveIntegerField()
+    attitude_basically_satisfied = models.PositiveIntegerField()
+    attitude_unsatisfied = models.PositiveIntegerField()
+    result_satisfied = models.PositiveIntegerField()
+    result_basically_satisfied = models.PositiveIntegerField()
+    result_unsatisfied = models.PositiveIntegerField()
+    unrated = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "提案统计事实"
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}@{self.version}"
+
+
+class AssignmentFacts(models.Model):
+    """Whether an assignment has an approved reply, and an on-time one; refreshed with its proposal's facts."""
+
+    assignment = models.OneToOneField("handling.Assignment", on_delete=models.CASCADE, primary_key=True,
+                                      related_name="facts")
+    proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="+")
+    answered = models.BooleanField()
+    in_time = models.BooleanField()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "交办统计事实"
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}"

@@ -1,13 +1,14 @@
 """Every number of the proposal-work statistics (domain.md §9), defined once, here.
 
 `year_statistics(year=..., committee=...)` is what the `stats` command, the API, the statistics page and
-the annual report call. It runs nine queries whatever the number of proposals, none with a subquery per
-proposal: the year's proposals (with the first proposer's sector), approved replies, active assignments
-and evaluations are fetched as flat rows (`YearRows`) and joined in Python by id into "cells" (one per
-combination of session, theme, proposer type, party, sector, result class and reason, with every
-proposal-level count); the totals and the breakdowns by session, theme, proposer type, sector and party
-are sums of those few cells, so they agree by construction, and the unit rows come from the same rows.
-Unrated proposers, participation, the labels and the settings take one query each (labels two). `METRICS`
+the annual report call. It runs eight queries whatever the number of proposals, none with a subquery per
+proposal. What a figure needs of a proposal's replies, assignments, evaluations and first proposer is kept
+in reports.ProposalFacts (jianyan.reports.facts), recomputed first for the proposals whose version moved;
+then one GROUP BY over the year's proposals and their facts gives "cells" (one per combination of session,
+theme, proposer type, party, sector, result class and reason, with every proposal-level count); the totals
+and the breakdowns by session, theme, proposer type, sector and party are sums of those few cells, so they
+agree by construction. The unit rows are one GROUP BY over the assignments and their facts.
+Participation, the labels and the settings take one query each (labels two). `METRICS`
 and the `*_q` functions give the same definitions as filters, for the lists the statistics page links to
 (the staff review queue); tests/test_statistics_reference.py checks the figures against a computation
 proposal by proposal.
@@ -28,7 +29,6 @@ Common definitions, used by every figure below:
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -40,12 +40,12 @@ from django.db.models import (
     DateTimeField,
     Exists,
     F,
-    FilteredRelation,
     Func,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -65,6 +65,7 @@ from jianyan.proposals.models import (
     ProposerType,
     State,
 )
+from jianyan.reports.facts import flat_rows, refresh_year
 from jianyan.supervision.models import KeyProposal, SupervisionActivity
 
 RECEIVED_STATES = frozenset(REGISTERED_STATES | DECIDED_STATES)
@@ -295,132 +296,54 @@ SAT_COUNTS = tuple(satisfaction_counts())
 CELL_KEYS = ("session_id", "theme_id", "proposer_type", "organisation_id", "sector")
 
 
-# ---- the year's rows: a few flat queries, joined in Python by id -----------------------------------
+# ---- the year's cells: one GROUP BY over the proposals and their facts ------------------------------
 #
 # Evaluating the definitions above per proposal (correlated subqueries inside one GROUP BY) costs seconds
-# at 100,000 proposals. Instead the year's proposals, approved replies, assignments and evaluations are
-# fetched once each (set-based queries, no per-row subquery) and joined in dicts by id; the definitions
-# stay those of the `*_q` functions and their docstrings, which tests/test_statistics_reference.py checks.
-
-def flat_rows(queryset) -> list[tuple]:
-    """The rows of a `values_list` queryset as the database returns them, without Django's conversion of
-    each value (two fifths of the time at 100,000 rows). Only for columns that need none: integers,
-    strings, and flags read by truth (a boolean is 0/1 on SQLite)."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
+# at 100,000 proposals, and so does fetching the year's replies, assignments and evaluations to join them
+# in Python. What the figures need of those rows is kept per proposal in reports.ProposalFacts
+# (jianyan.reports.facts, refreshed for every proposal whose version moved); the definitions stay those of
+# the `*_q` functions and their docstrings, which tests/test_statistics_reference.py checks.
 
 def flag(condition: Q) -> Case:
     """1 where the condition holds, else 0: an integer column, which needs no conversion per row."""
     return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
-def in_time_condition() -> Q:
-    """For a reply row: `on_time_reply_exists` as a condition on the reply and its assignment (an approved
-    reply of the first round the unit wrote on or before the assignment's due date, local date)."""
-    if connection.vendor in ("sqlite", "postgresql"):
-        return Q(round=1, written_at__lt=DayEnd(F("assignment__due_date")))
-    return Q(round=1, written_at__date__lte=F("assignment__due_date"))
+SAT_SUMS = {name: Sum(f"facts__{name}") for name in SAT_COUNTS}
 
 
-class YearRows:
-    """The flat rows of one committee's year that the figures are computed from (four queries).
-
-    - `proposals`: id -> (session_id, theme_id, proposer_type, organisation_id, state, reject reason code,
-      is_key, sector), every proposal of the year in any state; `sector` is the first proposer's
-      (`first_proposer_sector`), None when the committee has no sectors;
-    - `latest_class`: proposal id -> the class of its latest approved reply (`result_class_of`);
-    - `answered` / `in_time`: ids of the assignments with an approved reply / an on-time one
-      (`on_time_reply_exists`);
-    - `assignments`: (id, proposal_id, unit_id, unit name, mode, 1 if past its due date else 0) of the
-      active assignments;
-    - `latest_evaluations`: (proposal_id, attitude, result) of each proposer's latest evaluation
-      (`latest_evaluations`)."""
-
-    def __init__(self, committee_id: int, year: int, *, with_sectors: bool):
-        of_year = {"proposal__committee_id": committee_id, "proposal__session__year": year}
-        proposals = year_proposals(committee_id, year).order_by()
-        if with_sectors:
-            first = FilteredRelation("proposers", condition=Q(proposers__role=Proposer.Role.FIRST))
-            proposals, sector = proposals.annotate(first=first), "first__user__profile__sector_id"
-        else:
-            sector = Value(None, output_field=IntegerField())
-        fields = ("id", "session_id", "theme_id", "proposer_type", "organisation_id", "state",
-                  "reject_reason__code", "is_key", sector)
-        # A proposal has one first proposer; were there two, the first row fetched would count.
-        self.proposals = {row[0]: row[1:] for row in reversed(flat_rows(proposals.values_list(*fields)))}
-        self.registered_ids = {pid for pid, row in self.proposals.items() if row[4] in REGISTERED_STATES}
-
-        self.latest_class: dict[int, str] = {}
-        self.answered: set[int] = set()
-        self.in_time: set[int] = set()
-        # Sorted as `result_class_of` sorts (round, audit, id; NULLs where the database puts them), so the
-        # last approved reply of a proposal is its latest.
-        for proposal_id, assignment_id, on_time, result_class in flat_rows(
-                Reply.objects.filter(status=Reply.Status.APPROVED, **of_year)
-                .order_by("proposal_id", "round", "audited_at", "id")
-                .values_list("proposal_id", "assignment_id", flag(in_time_condition()), "result_class")):
-            self.latest_class[proposal_id] = result_class
-            self.answered.add(assignment_id)
-            if on_time:
-                self.in_time.add(assignment_id)
-
-        self.assignments = flat_rows(
-            Assignment.objects.filter(is_active=True, **of_year).order_by()
-            .values_list("id", "proposal_id", "unit_id", "unit__name", "mode",
-                         flag(Q(due_date__lt=timezone.localdate()))))
-
-        latest: dict[int, tuple] = {}
-        for proposer_id, rnd, proposal_id, attitude, result in flat_rows(
-                Evaluation.objects.filter(**of_year).order_by()
-                .values_list("proposer_id", "round", "proposal_id", "attitude", "result")):
-            if proposer_id not in latest or rnd > latest[proposer_id][0]:
-                latest[proposer_id] = (rnd, proposal_id, attitude, result)
-        self.latest_evaluations = [row[1:] for row in latest.values()]
-
-    def proposals_by_assignments(self) -> tuple[set, set, set]:
-        """The proposals with a replying assignment (`replying_assignments`), those with one that has no
-        on-time reply, and those with one overdue (`overdue_assignments`)."""
-        replying, late, overdue = set(), set(), set()
-        in_time, answered = self.in_time, self.answered
-        for aid, pid, _, _, mode, past_due in self.assignments:
-            if mode in REPLYING_MODES:
-                replying.add(pid)
-                if aid not in in_time:
-                    late.add(pid)
-                if past_due and aid not in answered:
-                    overdue.add(pid)
-        return replying, late, overdue
+def grouped_proposals(committee_id: int, year: int) -> list[tuple]:
+    """The year's proposals counted by every value a figure tells apart: (session, theme, proposer type,
+    party, sector, result class, reason, state, is_key, on_time, overdue, count, unrated, *satisfaction)."""
+    overdue = flag(Q(state__in=UNREPLIED_STATES, facts__unanswered_due__lt=timezone.localdate()))
+    return flat_rows(
+        year_proposals(committee_id, year).order_by()
+        .values_list("session_id", "theme_id", "proposer_type", "organisation_id", "facts__sector_id",
+                     "facts__result_class", "reject_reason__code", "state", "is_key", "facts__on_time", overdue)
+        .annotate(n=Count("id"), unrated=Sum("facts__unrated"), **SAT_SUMS))
 
 
-def proposal_cells(rows: YearRows) -> list[dict]:
-    """The year's proposals grouped by session, theme, proposer type, collective proposer, first proposer's
-    sector, result class and non-registration reason, with every proposal-level count (the `METRICS`
-    definitions). The cells are few (combinations, not proposals); every breakdown and the totals are
-    sums of them, so they agree with each other by construction.
+def year_cells(grouped: list[tuple]) -> tuple[list[dict], list[dict], int]:
+    """The proposal-level counts in cells (one per session, theme, proposer type, collective proposer, first
+    proposer's sector, result class and non-registration reason), the latest evaluations of the registered
+    proposals in cells without result class and reason, and the unrated proposers of replied or closed
+    proposals (`unrated_q`). The cells are few (combinations, not proposals); every breakdown and the
+    totals are sums of them, so they agree with each other by construction.
 
     `rc`, the result class, is set for registered proposals only and is None exactly when there is no
     approved reply, so a cell's registered proposals are all replied (rc set) or all not: `replied`
     is derived from it."""
-    replying, late, overdue = rows.proposals_by_assignments()
-    latest_class = rows.latest_class
-    facts = Counter(
-        (session_id, theme_id, proposer_type, organisation_id, sector,
-         latest_class.get(pid) if state in REGISTERED_STATES else None, reason, state, bool(is_key),
-         state in REGISTERED_STATES and pid in replying and pid not in late,  # on_time_q
-         state in UNREPLIED_STATES and pid in overdue)  # overdue_q
-        for pid, (session_id, theme_id, proposer_type, organisation_id, state, reason, is_key, sector)
-        in rows.proposals.items()
-    )
     cells: dict[tuple, dict] = {}
-    for (*key, rc, reason, state, is_key, on_time, is_overdue), n in facts.items():
+    sat_cells: dict[tuple, dict] = {}
+    unrated = 0
+    for row in grouped:
+        key, (rc, reason, state, is_key, on_time, is_overdue, n, proposal_unrated), sat = row[:5], row[5:13], row[13:]
+        registered = state in REGISTERED_STATES
+        rc = rc if registered else None
         cell = cells.get((*key, rc, reason))
         if cell is None:
             cell = cells[(*key, rc, reason)] = {**dict(zip(CELL_KEYS, key, strict=True)), "rc": rc,
                                                 "reason": reason, **dict.fromkeys(COUNTS, 0)}
-        registered = state in REGISTERED_STATES
         proposer_type = key[2]
         for name, counted in (
             ("received", state in RECEIVED_STATES),
@@ -431,35 +354,24 @@ def proposal_cells(rows: YearRows) -> list[dict]:
             ("merged", state == State.MERGED),
             ("converted", state == State.CONVERTED),
             ("pending_review", state in REVIEW_STATES),
-            ("on_time", on_time),
+            ("on_time", registered and on_time),  # on_time_q
             ("closed", state == State.CLOSED),
             ("key_proposals", registered and is_key),
-            ("overdue_proposals", is_overdue),
+            ("overdue_proposals", is_overdue),  # overdue_q
         ):
             if counted:
                 cell[name] += n
+        if state in RATED_STATES:
+            unrated += proposal_unrated or 0
+        if registered and sat[0]:
+            sat_cell = sat_cells.get(key)
+            if sat_cell is None:
+                sat_cell = sat_cells[key] = {**dict(zip(CELL_KEYS, key, strict=True)), **dict.fromkeys(SAT_COUNTS, 0)}
+            for name, value in zip(SAT_COUNTS, sat, strict=True):
+                sat_cell[name] += value or 0
     for cell in cells.values():
         cell["replied"] = cell["registered"] if cell["rc"] is not None else 0
-    return list(cells.values())
-
-
-def satisfaction_cells(rows: YearRows) -> list[dict]:
-    """The latest evaluations of the registered proposals, counted by value on both dimensions, in the
-    cells of `proposal_cells` (without result class and reason)."""
-    proposals = rows.proposals
-    facts = Counter(
-        (proposals[pid][:4] + proposals[pid][7:], attitude, result)
-        for pid, attitude, result in rows.latest_evaluations if pid in rows.registered_ids)
-    cells: dict[tuple, dict] = {}
-    for (key, attitude, result), n in facts.items():
-        cell = cells.get(key)
-        if cell is None:
-            cell = cells[key] = {**dict(zip(CELL_KEYS, key, strict=True)), **dict.fromkeys(SAT_COUNTS, 0)}
-        cell["returned"] += n
-        for name in (f"attitude_{attitude}", f"result_{result}"):
-            if name in cell:
-                cell[name] += n
-    return list(cells.values())
+    return list(cells.values()), list(sat_cells.values()), unrated
 
 
 class Tally:
@@ -636,24 +548,18 @@ def year_statistics(*, year: int, committee) -> dict:
     # 1–3. Labels of the breakdowns (every row shows, even empty).
     labels = dimension_labels(committee, year)
 
-    # 4–7. The year's rows (four queries); every proposal-level count in cells, and the satisfaction in
-    # the same cells.
-    rows = YearRows(cid, year, with_sectors=bool(labels["sector"]))
-    cells = proposal_cells(rows)
-    sat_cells = satisfaction_cells(rows)
+    # 4–5. The facts of proposals changed since the last report recomputed (one query when none did); the
+    # year's proposals and their facts in one GROUP BY: every proposal-level count in cells, the
+    # satisfaction in the same cells, and the unrated proposers.
+    refresh_year(cid, year)
+    cells, sat_cells, unrated = year_cells(grouped_proposals(cid, year))
     total = roll_up(cells, sat_cells, None).get(None) or Tally()
     figures = total.figures(class_codes, formulas)
     breakdowns = breakdown_rows(cells, sat_cells, labels, class_codes, formulas)
     by_category = {row["label"]: row["registered"] for row in breakdowns["theme"] if row["key"] is not None}
     by_proposer_type = {row["key"]: row["registered"] for row in breakdowns["proposer_type"]}
 
-    # 8. Unrated proposers of replied or closed proposals.
-    current_round = Evaluation.objects.filter(proposer=OuterRef("pk"), round=OuterRef("proposal__round"))
-    unrated = Proposer.objects.filter(
-        proposal__in=year_proposals(cid, year).filter(state__in=RATED_STATES), status=Proposer.Status.ACCEPTED
-    ).filter(~Exists(current_round)).count()
-
-    # 9. Member participation, from the members' side (one index look-up each).
+    # 6. Member participation, from the members' side (one index look-up each).
     took_part = Exists(Proposer.objects.filter(
         user_id=OuterRef("user_id"), status=Proposer.Status.ACCEPTED,
         proposal__committee_id=cid, proposal__session__year=year, proposal__state__in=RECEIVED_STATES,
@@ -662,8 +568,8 @@ def year_statistics(*, year: int, committee) -> dict:
         total=Count("id"), participating=Count("id", filter=Q(took_part)))
     participating, members_total = members["participating"], members["total"]
 
-    # Handling units (from the same rows); their overdue assignments add up to the year's.
-    by_unit = unit_rows(rows)
+    # Handling units (from the same facts); their overdue assignments add up to the year's.
+    by_unit = unit_rows(cid, year)
 
     return {
         "year": year,
@@ -725,56 +631,47 @@ def practice_statistics(*, year: int, committee) -> dict:
     }
 
 
-def unit_rows(rows: YearRows) -> list[dict]:
+def unit_rows(committee_id: int, year: int) -> list[dict]:
     """The `by_unit` rows: the active assignments of the year's registered proposals counted by unit and
     mode, with replies (`approved_reply_exists`), on-time replies (`on_time_reply_exists`) and overdue
     ones (`overdue_assignments` of a proposal not yet replied), and the satisfaction of the proposals each
     unit replies to (every latest evaluation counts once per replying assignment of its proposal)."""
-    proposals, answered, in_time, registered = rows.proposals, rows.answered, rows.in_time, rows.registered_ids
-    facts = Counter(
-        (unit_id, unit_name, mode, aid in answered, aid in in_time, bool(past_due), proposals[pid][4])
-        for aid, pid, unit_id, unit_name, mode, past_due in rows.assignments if pid in registered)
+    grouped = flat_rows(
+        Assignment.objects.filter(is_active=True, proposal__committee_id=committee_id, proposal__session__year=year,
+                                  proposal__state__in=REGISTERED_STATES).order_by()
+        .values_list("unit_id", "unit__name", "mode", "facts__answered", "facts__in_time",
+                     flag(Q(due_date__lt=timezone.localdate())), "proposal__state")
+        .annotate(n=Count("id"), returned=Sum("proposal__facts__returned"),
+                  good_results=Sum(F("proposal__facts__result_satisfied")
+                                   + F("proposal__facts__result_basically_satisfied")),
+                  good_attitudes=Sum(F("proposal__facts__attitude_satisfied")
+                                     + F("proposal__facts__attitude_basically_satisfied"))))
     units: dict[int, dict] = {}
-    for (unit_id, unit_name, mode, is_answered, is_in_time, past_due, state), n in facts.items():
+    for unit_id, unit_name, mode, answered, in_time, past_due, state, n, returned, good_results, good_att in grouped:
         u = units.get(unit_id)
         if u is None:
             u = units[unit_id] = {"unit": unit_name, "unit_id": unit_id, "lead": 0, "co": 0, "separate": 0,
-                                  "replying": 0, "replied": 0, "on_time": 0, "overdue": 0}
+                                  "replying": 0, "replied": 0, "on_time": 0, "overdue": 0,
+                                  "returned": 0, "good_results": 0, "good_attitudes": 0}
         if mode in ("lead", "co", "separate"):
             u[mode] += n
         if mode in REPLYING_MODES:
             u["replying"] += n
-            u["replied"] += n if is_answered else 0
-            u["on_time"] += n if is_in_time else 0
-            u["overdue"] += n if not is_answered and past_due and state in UNREPLIED_STATES else 0
+            u["replied"] += n if answered else 0
+            u["on_time"] += n if in_time else 0
+            u["overdue"] += n if not answered and past_due and state in UNREPLIED_STATES else 0
+            u["returned"] += returned or 0
+            u["good_results"] += good_results or 0
+            u["good_attitudes"] += good_att or 0
 
-    good = (SATISFIED, BASICALLY)
-    by_proposal: dict[int, list[int]] = {}  # returned, good results, good attitudes
-    for pid, attitude, result in rows.latest_evaluations:
-        if pid in registered:
-            s = by_proposal.setdefault(pid, [0, 0, 0])
-            s[0] += 1
-            s[1] += result in good
-            s[2] += attitude in good
-    sat: dict[int, list[int]] = {}
-    for _, pid, unit_id, _, mode, _ in rows.assignments:
-        if mode in REPLYING_MODES and pid in by_proposal:
-            s, p = sat.setdefault(unit_id, [0, 0, 0]), by_proposal[pid]
-            s[0] += p[0]
-            s[1] += p[1]
-            s[2] += p[2]
-
-    out = []
-    for u in units.values():
-        returned, good_results, good_attitudes = sat.get(u["unit_id"], (0, 0, 0))
-        out.append({
-            **{k: u[k] for k in ("unit", "unit_id", "lead", "co", "separate", "replying", "replied")},
-            "replied_rate": rate(u["replied"], u["replying"]),
-            "on_time": u["on_time"], "on_time_rate": rate(u["on_time"], u["replying"]), "overdue": u["overdue"],
-            "evaluations_returned": returned,
-            "satisfaction_rate": rate(good_results, returned),
-            "attitude_rate": rate(good_attitudes, returned),
-        })
+    out = [{
+        **{k: u[k] for k in ("unit", "unit_id", "lead", "co", "separate", "replying", "replied")},
+        "replied_rate": rate(u["replied"], u["replying"]),
+        "on_time": u["on_time"], "on_time_rate": rate(u["on_time"], u["replying"]), "overdue": u["overdue"],
+        "evaluations_returned": u["returned"],
+        "satisfaction_rate": rate(u["good_results"], u["returned"]),
+        "attitude_rate": rate(u["good_attitudes"], u["returned"]),
+    } for u in units.values()]
     out.sort(key=lambda u: (-(u["lead"] + u["co"] + u["separate"]), u["unit_id"]))
     return out
 
