@@ -5,7 +5,9 @@ never drift apart."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass
@@ -54,6 +56,13 @@ class Document:
         for line in (text or "").splitlines():
             if line.strip():
                 self.add("p", line.strip().lstrip("\u3000"))
+
+    def fingerprint(self) -> str:
+        """A hash of everything the document says, in every format: a file made from a document with the
+        same fingerprint is still current (DOCX files differ byte by byte even then: they carry a time)."""
+        content = [self.template, self.title, self.subtitle, self.organ, self.doc_no, self.signer, self.toc,
+                   [asdict(b) for b in self.blocks]]
+        return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode("utf-8")).hexdigest()
 
     @property
     def plain_text(self) -> str:

@@ -261,8 +261,9 @@ def unit_assignments(unit: Unit, session: Session) -> Document:
     return doc
 
 
-def compilation(session: Session) -> Document:
-    """提案汇编: every registered proposal of the session, by number, with a table of contents."""
+def compilation(session: Session, progress=None) -> Document:
+    """提案汇编: every registered proposal of the session, by number, with a table of contents.
+    `progress(done, total)`, if given, is called after each proposal (the background job's progress bar)."""
     proposals = list(
         Proposal.objects.filter(session=session, state__in=REGISTERED_STATES)
         .select_related("committee", "organisation", "theme", "created_by")
@@ -273,7 +274,9 @@ def compilation(session: Session) -> Document:
     doc.add("heading", "目　录", level=1)
     doc.add("toc")
     doc.add("pagebreak")
-    for p in proposals:
+    for done, p in enumerate(proposals, 1):
+        if progress is not None:
+            progress(done - 1, len(proposals))
         anchor = f"p{p.pk}"
         label = f"{p.display_number}　{p.title}"
         doc.toc.append((anchor, label))
@@ -294,4 +297,6 @@ def compilation(session: Session) -> Document:
             doc.add("heading", "具体建议", level=2)
             for i, s in enumerate(p.suggestions, 1):
                 doc.add("p", f"{i}. {s}")
+    if progress is not None:
+        progress(len(proposals), len(proposals))
     return doc
