@@ -45,6 +45,7 @@ run: install
 	$(VENV)/bin/python manage.py migrate --noinput
 	$(VENV)/bin/python manage.py demo_data --if-empty
 	$(VENV)/bin/python manage.py scan_deadlines --schedule
+	$(VENV)/bin/python manage.py recover_tasks --older-than 0
 	@echo "演示账号 (demo logins), password demo-pass-2024: member1 member2 member3 party1 staff1 unit_gxj unit_kjj leader1 admin"
 	@$(VENV)/bin/python manage.py db_worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
 	$(VENV)/bin/python manage.py runserver 127.0.0.1:$(PORT)

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "jianyan.core.security.AuditDownloadsMiddleware",
     "jianyan.core.security.IdleSessionMiddleware",
     "jianyan.core.otp.SecondFactorMiddleware",
+    "jianyan.core.outage.DatabaseUnavailableMiddleware",  # a database outage: a 503, not a 500 (issue 8)
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
@@ -106,6 +107,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'jianyan.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        # A persistent connection (CONN_MAX_AGE > 0) that a database restart broke is checked and replaced
+        # before a request uses it, instead of failing that request (issue 8, tests/test_faults.py).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

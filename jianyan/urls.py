@@ -16,3 +16,6 @@ urlpatterns = [
     path("", include("jianyan.disclosure.urls")),
     path("", include("jianyan.portal.urls")),
 ]
+
+# A database outage raised outside a view (loading the session...) answers 503, not 500 (core/outage.py).
+handler500 = "jianyan.core.outage.server_error"

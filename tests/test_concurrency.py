@@ -5,10 +5,15 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
 
 from jianyan.core.errors import InvalidState
+from jianyan.handling import workflow as handling
+from jianyan.people.models import Role
 from jianyan.proposals import workflow
 from jianyan.proposals.models import Proposal, State
+from tests.conftest import make_user
 
 pytestmark = [
     pytest.mark.postgres,
@@ -63,3 +68,46 @@ def test_two_staff_deciding_one_proposal_at_once_one_wins(member, staff, themes,
     assert p.events.filter(action__in=["proposal.registered", "proposal.converted"]).count() == 1
     p.session.refresh_from_db()
     assert p.session.last_number == (1 if p.state == State.REGISTERED else 0)
+
+
+@pytest.fixture
+def staff2(committee, session):
+    return make_user("staff2", committee, Role.STAFF, "提案委李")
+
+
+def assignment_outcome(p):
+    p.refresh_from_db()
+    return p.state, sorted(p.assignments.values_list("unit_id", "mode")), p.events.filter(action="proposal.assigned").count()
+
+
+def test_two_staff_assigning_one_proposal_at_once_one_wins(stage, staff, staff2, unit_gxj, unit_kjj):
+    p = stage.registered()
+    plans = [[{"unit": unit_gxj.pk, "mode": "lead"}],
+             [{"unit": unit_kjj.pk, "mode": "lead"}, {"unit": unit_gxj.pk, "mode": "co"}]]
+    results = run_in_threads([
+        lambda: handling.assign_proposal(p, actor=staff, units=plans[0]),
+        lambda: handling.assign_proposal(p, actor=staff2, units=plans[1]),
+    ])
+    wins = [i for i, r in enumerate(results) if isinstance(r, Proposal)]
+    losses = [r for r in results if isinstance(r, InvalidState)]
+    assert len(wins) == 1 and len(losses) == 1, results
+    assert "已交办" in losses[0].message and "可能已被他人处理" in losses[0].message
+    winner = sorted((u["unit"], u["mode"]) for u in plans[wins[0]])
+    assert assignment_outcome(p) == (State.ASSIGNED, winner, 1)  # one set of assignments, one audit event
+
+
+def test_two_staff_assigning_on_the_proposal_page_at_once_the_other_gets_a_409(stage, staff, staff2, unit_gxj,
+                                                                              unit_kjj):
+    p = stage.registered()
+    browsers = [Client(), Client()]
+    for browser, user in zip(browsers, (staff, staff2), strict=True):
+        browser.force_login(user)
+    url = reverse("proposals:act", args=[p.pk, "assign"])
+    forms = [{"lead": unit_gxj.pk}, {"lead": unit_kjj.pk, "co": [unit_gxj.pk]}]
+    responses = run_in_threads([lambda b=b, f=f: b.post(url, f) for b, f in zip(browsers, forms, strict=True)])
+    assert sorted(r.status_code for r in responses) == [302, 409], responses
+    loser = next(r for r in responses if r.status_code == 409)
+    assert "已交办" in loser.content.decode() and "可能已被他人处理，请刷新后重试" in loser.content.decode()
+    won = forms[[r.status_code for r in responses].index(302)]
+    winner = sorted([(won["lead"], "lead"), *((u, "co") for u in won.get("co", []))])
+    assert assignment_outcome(p) == (State.ASSIGNED, winner, 1)

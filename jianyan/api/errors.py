@@ -9,7 +9,7 @@ from functools import wraps
 
 import pydantic
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
@@ -30,10 +30,12 @@ MESSAGES = {
     413: "请求内容过大",
     429: "请求过于频繁，请稍后再试",
     500: "服务器内部错误，请稍后重试",
+    503: "数据库暂时不可用，请稍后重试",
 }
 CODES = {
     400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     409: "conflict", 413: "too_large", 429: "throttled", 500: "server_error",
+    503: "unavailable",
 }
 
 # Chinese wording of pydantic's error types, for the "fields" of a 400.
@@ -170,6 +172,12 @@ def install(api) -> None:
         logger.warning("integrity error on %s %s: %r", request.method, request.path, exc)
         return respond(request, 409, "数据已被他人修改或与已有记录冲突，请刷新后重试")
 
+    def on_database_unavailable(request, exc):
+        # The database is restarting or unreachable: say so and when to retry (core/outage.py does the same
+        # for the pages); the next request after it is back succeeds on a new connection.
+        logger.warning("database unavailable on %s %s: %r", request.method, request.path, exc)
+        return respond(request, 503, headers={"Retry-After": "30"})
+
     def on_unexpected(request, exc):
         logger.exception("unexpected error on %s %s", request.method, request.path, exc_info=exc)
         return respond(request, 500)
@@ -191,6 +199,8 @@ def install(api) -> None:
     # A form body that cannot be parsed (multipart without a boundary...), read by whoever touches request.POST.
     api.add_exception_handler(MultiPartParserError, on_bad_value)
     api.add_exception_handler(IntegrityError, on_integrity_error)
+    api.add_exception_handler(OperationalError, on_database_unavailable)
+    api.add_exception_handler(InterfaceError, on_database_unavailable)
     api.add_exception_handler(Exception, on_unexpected)
 
 

@@ -7,6 +7,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jianyan.notifications import sms
@@ -79,20 +80,37 @@ def outside_channels(preference: Preference | None, kind: str, *, immediate: boo
 
 
 def send_through(channel_name: str, user, text: str, *, subject: str = SUBJECT, notification=None,
-                 is_digest: bool = False) -> Delivery:
+                 is_digest: bool = False) -> Delivery | None:
+    """Send one message and record the attempt. Returns None when the notification already has its row for
+    this channel (sent, failed, or being sent by an earlier run): it is never sent twice."""
     channel = CHANNELS[channel_name]
     address = channel.address(user)
-    status, error = Delivery.Status.SENT, ""
-    if not address:
-        status = Delivery.Status.SKIPPED
+    delivery = claim(channel_name, user, notification=notification, is_digest=is_digest,
+                     status=Delivery.Status.SENDING if address else Delivery.Status.SKIPPED)
+    if delivery is None or not address:
+        return delivery
+    try:
+        channel.deliver(address, subject, text)
+    except Exception as err:  # a channel's failure must not stop the others; it is recorded
+        logger.warning("通知发送失败（%s → %s）：%s", channel_name, user.pk, err)
+        delivery.status, delivery.error = Delivery.Status.FAILED, str(err)[:300]
     else:
-        try:
-            channel.deliver(address, subject, text)
-        except Exception as err:  # a channel's failure must not stop the others; it is recorded
-            logger.warning("通知发送失败（%s → %s）：%s", channel_name, user.pk, err)
-            status, error = Delivery.Status.FAILED, str(err)[:300]
-    return Delivery.objects.create(user=user, notification=notification, channel=channel_name, status=status,
-                                   error=error, is_digest=is_digest)
+        delivery.status = Delivery.Status.SENT
+    delivery.save(update_fields=["status", "error"])
+    return delivery
+
+
+def claim(channel_name: str, user, *, notification, is_digest: bool, status: str) -> Delivery | None:
+    """Write the delivery row before sending (it commits at once in the worker): a rerun of the task, or a
+    second worker, then finds it. None if the notification already has one for this channel."""
+    if notification is not None and notification.deliveries.filter(channel=channel_name).exists():
+        return None  # the usual case of a rerun; the unique constraint settles a race between two workers
+    try:
+        with transaction.atomic():
+            return Delivery.objects.create(user=user, notification=notification, channel=channel_name, status=status,
+                                           is_digest=is_digest)
+    except IntegrityError:
+        return None
 
 
 def needs_delivery(rows: list[Notification]) -> list[int]:
@@ -108,8 +126,9 @@ def deliver(notification_ids: list[int]) -> list[Delivery]:
     prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=rows.values("user_id"))}
     for n in rows:
         for name in outside_channels(prefs.get(n.user_id), n.kind):
-            if not n.deliveries.filter(channel=name).exists():  # a retried task does not send twice
-                done.append(send_through(name, n.user, n.text, notification=n))
+            delivery = send_through(name, n.user, n.text, notification=n)
+            if delivery is not None:  # None: an earlier run of the task has already taken this one
+                done.append(delivery)
     return done
 
 

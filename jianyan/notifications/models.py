@@ -43,7 +43,11 @@ class Preference(models.Model):
 
 
 class Delivery(models.Model):
-    """One attempt to send a notification (or a digest) through an outside channel: e-mail or SMS."""
+    """One attempt to send a notification (or a digest) through an outside channel: e-mail or SMS.
+
+    The row is written (as "sending") before the message goes out, and at most one exists per notification
+    and channel: a task that runs again after its worker was killed finds the row and never sends twice. A row
+    left "sending" means the worker died during that send; whether the message arrived is unknown."""
 
     class Channel(models.TextChoices):
         EMAIL = "email", "邮件"
@@ -53,6 +57,7 @@ class Delivery(models.Model):
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
         SKIPPED = "skipped", "无联系方式"
+        SENDING = "sending", "发送中"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     notification = models.ForeignKey(Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries")
@@ -66,6 +71,10 @@ class Delivery(models.Model):
         verbose_name = "通知发送记录"
         verbose_name_plural = "通知发送记录"
         ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notification", "channel"], condition=models.Q(notification__isnull=False),
+                                    name="one_delivery_per_notification_and_channel"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.user} {self.get_status_display()}"
