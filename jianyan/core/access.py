@@ -6,6 +6,7 @@ raises NotAllowed (403)."""
 from django.db.models import Q, QuerySet
 
 from jianyan.core.errors import NotAllowed, NotFound
+from jianyan.handling.models import Assignment
 from jianyan.people.models import Profile, Role
 from jianyan.proposals.models import PRE_SUBMISSION_STATES, Proposal, Proposer
 
@@ -44,14 +45,18 @@ def role_of(user) -> str | None:
 
 
 def proposer_filter(user) -> Q:
-    """Proposals where the user is a proposer: in person, or as the clerk of the collective proposer."""
+    """Proposals where the user is a proposer: in person, or as the clerk of the collective proposer.
+
+    One `id IN (... UNION ...)` of index look-ups: an OR across the join to the proposers (with DISTINCT)
+    made PostgreSQL scan every proposal, 2 s at 1,000,000 (bench/load_bench.py), against 4 ms."""
     # A co-signer who declined or was dropped is no longer a proposer and stops seeing the draft.
-    q = Q(created_by=user) | Q(proposers__user=user, proposers__status__in=[Proposer.Status.PENDING,
-                                                                        Proposer.Status.ACCEPTED])
+    ids = Proposer.objects.filter(
+        user=user, status__in=[Proposer.Status.PENDING, Proposer.Status.ACCEPTED]).order_by().values("proposal_id")
+    ids = ids.union(Proposal.objects.filter(created_by=user).order_by().values("id"))
     profile = profile_of(user)
     if profile and profile.role == Role.CLERK and profile.organisation_id:
-        q |= Q(organisation_id=profile.organisation_id)
-    return q
+        ids = ids.union(Proposal.objects.filter(organisation_id=profile.organisation_id).order_by().values("id"))
+    return Q(pk__in=ids)
 
 
 def proposals_seen_by_staff(committee_id: int) -> QuerySet[Proposal]:
@@ -72,9 +77,10 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
     if role in (Role.STAFF, Role.LEADER):
         return proposals_seen_by_staff(profile.committee_id)
     if role == Role.UNIT:
-        return qs.filter(in_committee, assignments__unit_id=profile.unit_id, assignments__is_active=True).distinct()
+        assigned = Assignment.objects.filter(unit_id=profile.unit_id, is_active=True).order_by().values("proposal_id")
+        return qs.filter(in_committee, pk__in=assigned)
     if role in (Role.MEMBER, Role.CLERK):
-        return qs.filter(proposer_filter(user)).distinct()
+        return qs.filter(proposer_filter(user))
     return qs.none()
 
 
