@@ -583,13 +583,13 @@ def year_statistics(*, year: int, committee) -> dict:
     by_category = {row["label"]: row["registered"] for row in breakdowns["theme"] if row["key"] is not None}
     by_proposer_type = {row["key"]: row["registered"] for row in breakdowns["proposer_type"]}
 
-    # 6. Member participation, from the members' side (one index look-up each).
-    took_part = Exists(Proposer.objects.filter(
-        user_id=OuterRef("user_id"), status=Proposer.Status.ACCEPTED,
-        proposal__committee_id=cid, proposal__session__year=year, proposal__state__in=RECEIVED_STATES,
-    ))
+    # 6. Member participation: the proposers of the year's received proposals, gathered once (a member's
+    # look-up per member went through all their years of proposals: 0.8 s at 1,000,000).
+    took_part = Proposer.objects.filter(
+        status=Proposer.Status.ACCEPTED, proposal__committee_id=cid, proposal__session__year=year,
+        proposal__state__in=RECEIVED_STATES).order_by().values("user_id")
     members = Profile.objects.filter(committee_id=cid, role=Role.MEMBER).aggregate(
-        total=Count("id"), participating=Count("id", filter=Q(took_part)))
+        total=Count("id"), participating=Count("id", filter=Q(user_id__in=took_part)))
     participating, members_total = members["participating"], members["total"]
 
 
