@@ -30,7 +30,7 @@ the peak in progress, with proposals in every state above. Not generated: return
 consultations, co-opinions, extensions, notifications, key proposals (the load test makes its own).
 One audit event per proposal (proposal.imported, data.synthetic), like the importer.
 Derived tables: the public search index (disclosure_search) is filled with the publications, the statistics'
-per-proposal facts (reports.facts, where the app has them) are computed at the end, and the similar-proposal
+per-proposal facts (reports.facts) are computed at the end, and the similar-proposal
 index only with --similar (`jianyan reindex-similar`, long at 1,000,000). `--derived-only` migrates an
 existing generated database and recomputes them (after new migrations)."""
 
@@ -556,13 +556,8 @@ def generate(*, proposals: int, committees: int = 10, years: int = 10, seed: int
 
 def build_derived(progress=print) -> None:
     """The tables the pages derive from the proposals and fill lazily on first use (too slow for a first
-    request at this size): the statistics' per-proposal facts (jianyan.reports.facts, where the app has it)."""
-    import importlib.util
-
+    request at this size): the statistics' per-proposal facts (jianyan.reports.facts)."""
     from jianyan.people.models import Session
-
-    if importlib.util.find_spec("jianyan.reports.facts") is None:
-        return
     from jianyan.reports.facts import refresh_year
 
     started = time.monotonic()

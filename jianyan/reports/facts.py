@@ -17,7 +17,7 @@ marks that member's facts stale) and today's date (the facts keep the earliest u
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.db import connection, transaction
 from django.db.models import F, FilteredRelation, Q
@@ -71,14 +71,6 @@ def refresh_year(committee_id: int, year: int) -> int:
         for scope in scopes:
             store(*compute(scope, wanted))
     return len(stale)
-
-
-def refresh_proposals(proposal_ids: Iterable[int]) -> None:
-    """Recompute the facts of the given proposals whatever their version (the repair path)."""
-    ids = sorted(set(proposal_ids))
-    with transaction.atomic(savepoint=False):
-        for chunk in chunks(ids):
-            store(*compute({"proposal_id__in": chunk}, set(chunk)))
 
 
 def forget_sector_facts(user_id: int, sector_id: int | None) -> None:
