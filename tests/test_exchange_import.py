@@ -7,9 +7,11 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError
 from django.utils import timezone
 
 from jianyan.core.models import AuditEvent
+from jianyan.exchange import importer
 from jianyan.exchange.importer import auto_mapping, import_file
 from jianyan.exchange.models import ImportedProposal
 from jianyan.handling.models import Assignment, Evaluation, Reply
@@ -95,6 +97,23 @@ def test_one_bad_row_among_good_ones_rejects_the_file_and_changes_nothing(histor
     assert outcome.errors == [(4, "未知承办单位“市不存在局”")]
     assert outcome.imported == 0
     assert counts() == before
+
+
+def test_a_database_error_while_writing_undoes_the_chunks_written_before(history, committee, staff, monkeypatch):
+    run(csv_bytes(GOOD[2:3]), committee, staff)  # number 3 of 2024 taken
+    after_first = counts()
+    forgetful = importer.Checker.__init__
+
+    def forget_what_is_taken(self, committee):  # so that the clash reaches the database's unique index
+        forgetful(self, committee)
+        self.taken_numbers, self.imported_keys = set(), set()
+
+    monkeypatch.setattr(importer.Checker, "__init__", forget_what_is_taken)
+    monkeypatch.setattr(importer, "BATCH_SIZE", 2)
+    with pytest.raises(IntegrityError):
+        run(csv_bytes(GOOD), committee, staff)  # rows 1-2 written, then row 3 (number 3) fails in the second chunk
+    assert counts() == after_first
+    assert run(csv_bytes(GOOD[3:]), committee, staff).imported == 2  # the connection is fine afterwards
 
 
 def test_every_bad_row_is_reported_with_its_number_and_a_chinese_reason(history, committee, staff):

@@ -25,7 +25,10 @@ def reserve_ids(model: type[models.Model], n: int) -> list[int]:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+            # The sequence is looked up once (OFFSET 0 keeps the planner from inlining the lookup into every
+            # row): calling pg_get_serial_sequence per id made this 6× slower, 3.5 s of a 100,000-row import.
+            cursor.execute("SELECT nextval(seq) FROM (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq "
+                           "OFFSET 0) AS s, generate_series(1, %s)", [table, n])
             return [row[0] for row in cursor.fetchall()]
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608 (a table name)
         start = cursor.fetchone()[0] + 1
@@ -114,8 +117,9 @@ class Inserter:
             return 0
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                # COPY: one stream instead of a statement per row (executemany was 3× slower than SQLite here)
-                with cursor.cursor.copy(self.copy_sql) as copy:
+                # COPY: one stream instead of a statement per row (executemany was 3× slower than SQLite here);
+                # on psycopg's own cursor, so its errors are turned into Django's (IntegrityError) here
+                with connection.wrap_database_errors, cursor.cursor.copy(self.copy_sql) as copy:
                     for values in prepared:
                         copy.write_row(values)
             else:
