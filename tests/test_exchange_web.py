@@ -110,6 +110,9 @@ def test_upload_map_check_and_import(web, staff, history):
     batch.refresh_from_db()
     assert (batch.status, batch.imported) == ("imported", 5)
     assert Proposal.objects.count() == 5
+    from jianyan.reports.facts import stale_proposal_ids
+
+    assert stale_proposal_ids(batch.committee_id, 2024) == []  # the statistics' facts made by the worker
     panel = client.get(reverse("exchange:progress", args=[batch.pk])).content.decode()
     assert "新导入 5 件提案" in panel and "<html" not in panel
 
