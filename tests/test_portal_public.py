@@ -151,3 +151,46 @@ def test_search_combines_with_filters(client, public_set, themes, unit_gxj):
     assert "共 2 件" in client.get(url, {"q": "电梯", "theme": themes[0].pk}).content.decode()
     assert "共 0 件" in client.get(url, {"q": "电梯", "theme": themes[1].pk}).content.decode()
     assert "共 1 件" in client.get(url, {"q": "养老", "unit": unit_gxj.pk}).content.decode()
+
+
+def option_ids(options: dict) -> dict:
+    return {name: [o.pk for o in options[name]] for name in ("sessions", "themes", "units")}
+
+
+def test_filter_options_list_only_what_has_publications(public_set, themes, unit_gxj, unit_kjj, session, committee):
+    from jianyan.disclosure import public
+
+    expected = {"sessions": [session.pk], "themes": [themes[0].pk], "units": [unit_gxj.pk]}
+    assert option_ids(public.filter_options()) == expected
+    assert option_ids(public.filter_options(committee.code)) == expected
+    assert option_ids(public.filter_options("no-such-committee")) == {"sessions": [], "themes": [], "units": []}
+
+
+def test_counts_and_options_follow_publish_and_withdraw(client, member, staff, liaison, themes, unit_gxj):
+    """The home total, the units page and the filter options are never stale after a publish or a withdrawal,
+    although the figures are cached."""
+    from jianyan.disclosure import public
+
+    def seen():
+        home = client.get(reverse("portal:home")).content.decode()
+        units = {u.pk: u.published for u in public.units_with_publications()}
+        return home, units.get(unit_gxj.pk), option_ids(public.filter_options())["themes"]
+
+    home, count, option_themes = seen()
+    assert "共 0 件" in home and count == 0 and option_themes == []
+    first = published(member, staff, liaison, themes[1], unit_gxj, title="关于第一件公开提案")
+    home, count, option_themes = seen()
+    assert "共 1 件" in home and count == 1 and option_themes == [themes[1].pk]
+    assert "1 件" in client.get(reverse("portal:units")).content.decode()
+    second = published(member, staff, liaison, themes[2], unit_gxj, title="关于第二件公开提案")
+    home, count, option_themes = seen()
+    assert "共 2 件" in client.get(reverse("portal:proposals")).content.decode()
+    assert "共 2 件" in home and count == 2 and option_themes == [themes[1].pk, themes[2].pk]
+    workflow.withdraw_publication(first, actor=staff)
+    home, count, option_themes = seen()
+    assert "共 1 件" in client.get(reverse("portal:proposals")).content.decode()
+    assert "共 1 件" in home and count == 1 and option_themes == [themes[2].pk]
+    workflow.mark_secret(second.proposal, actor=staff)
+    home, count, option_themes = seen()
+    assert "共 0 件" in home and count == 0 and option_themes == []
+

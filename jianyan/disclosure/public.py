@@ -2,16 +2,18 @@
 published publications of proposals that are not secret, their public timeline, and public statistics.
 Nothing here reads a proposal's own text: titles, bodies and replies come from the redacted copies."""
 
+import time
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from jianyan import search
 from jianyan.core.models import AuditEvent
 from jianyan.disclosure.models import Publication
 from jianyan.handling.models import Assignment
 from jianyan.people.models import Committee, Session, Theme, Unit
-from jianyan.proposals.models import State
+from jianyan.proposals.models import Proposal, State
 from jianyan.reports import statistics
 
 PUBLIC_STATES = {State.REPLIED: "已答复", State.CLOSED: "已办结", State.REHANDLING: "重新办理"}
@@ -25,6 +27,28 @@ PUBLIC_STEPS = {
     "reply.approved": "答复",
     "proposal.closed": "办结",
 }
+
+
+# Figures over every publication (the home page's total, the units page's counts) cost a scan of all of them
+# (about a second at a million proposals), so they are kept in the cache under a publication version that
+# publishing and withdrawing bump on commit. Other changes that hide a publication (a published proposal sent
+# back into handling) and other processes' local caches catch up within the timeout.
+FIGURES_CACHE_SECONDS = 60
+VERSION_KEY = "jianyan:public:version"
+
+
+def publication_version() -> str:
+    return str(cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None))
+
+
+def bump_publication_version() -> None:
+    """What the public sees changed: cached figures are computed afresh (called on commit)."""
+    cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def cached_figure(name: str, compute):
+    key = f"jianyan:public:{name}:{publication_version()}"
+    return cache.get_or_set(key, compute, timeout=FIGURES_CACHE_SECONDS)
 
 
 def public_publications() -> QuerySet[Publication]:
@@ -187,17 +211,31 @@ def as_dict(publication: Publication, *, full: bool = False) -> dict:
     return out
 
 
+def public_proposal_q(prefix: str = "") -> Q:
+    """The conditions of public_publications() seen from a proposal (`prefix` leads to the proposal)."""
+    return Q(**{f"{prefix}publication__status": Publication.Status.PUBLISHED, f"{prefix}is_secret": False,
+                f"{prefix}state__in": list(PUBLIC_STATES)})
+
+
 def filter_options(committee_code: str = "") -> dict:
-    """The choices of the public browse filters: only sessions, themes and units that have publications."""
-    public = public_publications()
+    """The choices of the public browse filters: only sessions, themes and units that have publications.
+    Each is a few small dimension rows with an EXISTS probe, not a DISTINCT over every publication."""
+    proposals = Proposal.objects.filter(public_proposal_q())
+    assignments = Assignment.objects.filter(public_proposal_q("proposal__"), is_active=True)
+    sessions, themes, units = Session.objects.all(), Theme.objects.all(), Unit.objects.all()
     if committee_code:
-        public = public.filter(proposal__committee__code=committee_code)
+        proposals = proposals.filter(committee__code=committee_code)
+        assignments = assignments.filter(proposal__committee__code=committee_code)
+        # A proposal's session, theme and units are always its own committee's (the workflow picks them so):
+        # other committees' rows need no probe, and probing them would scan all their proposals.
+        sessions = sessions.filter(term__committee__code=committee_code)
+        themes = themes.filter(committee__code=committee_code)
+        units = units.filter(committee__code=committee_code)
     return {
-        "sessions": list(Session.objects.filter(proposals__publication__in=public).distinct()
-                         .select_related("term__committee").order_by("-year", "-sitting")),
-        "themes": list(Theme.objects.filter(proposals__publication__in=public).distinct().order_by("order", "id")),
-        "units": list(Unit.objects.filter(assignments__is_active=True, assignments__proposal__publication__in=public)
-                      .distinct().order_by("id")),
+        "sessions": list(sessions.filter(Exists(proposals.filter(session=OuterRef("pk"))))
+                         .select_related("term__committee").order_by("-year", "-sitting", "id")),
+        "themes": list(themes.filter(Exists(proposals.filter(theme=OuterRef("pk")))).order_by("order", "id")),
+        "units": list(units.filter(Exists(assignments.filter(unit=OuterRef("pk")))).order_by("id")),
         "result_classes": list(RESULT_CLASS_LABELS.items()),
         "states": list(PUBLIC_STATES.items()),
     }
@@ -238,9 +276,23 @@ def unit_statistics(unit: Unit, year: int) -> dict | None:
     return next((r for r in rows if r["unit_id"] == unit.pk), None)
 
 
-def units_with_publications():
-    return (Unit.objects.filter(is_active=True).annotate(
-        published=Count("assignments__proposal__publication", distinct=True,
-                        filter=Q(assignments__is_active=True,
-                                 assignments__proposal__publication__in=public_publications())))
-            .order_by("-published", "id"))
+def public_total() -> int:
+    """How many publications the public sees (the home page's figure), cached per publication version."""
+    return cached_figure("total", lambda: public_publications().count())
+
+
+def published_per_unit() -> dict[int, int]:
+    """unit id -> its public publications, in one grouped pass (a proposal has at most one active assignment
+    per unit, so counting assignments counts publications)."""
+    rows = (Assignment.objects.filter(public_proposal_q("proposal__"), is_active=True)
+            .values_list("unit_id").annotate(n=Count("id")).order_by())
+    return dict(rows)
+
+
+def units_with_publications() -> list[Unit]:
+    """Active units with their count of public publications (`published`), most first."""
+    counts = cached_figure("per-unit", published_per_unit)
+    units = list(Unit.objects.filter(is_active=True).order_by("id"))
+    for unit in units:
+        unit.published = counts.get(unit.pk, 0)
+    return sorted(units, key=lambda u: -u.published)

@@ -10,7 +10,7 @@ from jianyan import search
 from jianyan.core.access import can_see, is_proposer, is_staff_of
 from jianyan.core.audit import record
 from jianyan.core.errors import InvalidState, NotAllowed, NotFound
-from jianyan.disclosure import redaction
+from jianyan.disclosure import public, redaction
 from jianyan.disclosure.models import Publication
 from jianyan.proposals.models import Proposal, State
 
@@ -103,6 +103,7 @@ def approve_publication(proposal: Proposal, *, actor, redactions: dict | None = 
         search.index_publication(publication)
         record(actor=actor, action="publication.approved", proposal=proposal,
                data={"redacted": {f: len(p) for f, p in cleaned.items()}})
+    transaction.on_commit(public.bump_publication_version)
     return publication
 
 
@@ -166,4 +167,6 @@ def take_down(proposal: Proposal, *, actor, note: str) -> Publication | None:
     publication.save(update_fields=["status", "withdrawn_at", "changed_at"])
     search.remove_publication(publication.pk)
     record(actor=actor, action="publication.withdrawn", proposal=proposal, note=note)
+    # Registered inside the caller's transaction, so it runs once that commits (and never on a rollback).
+    transaction.on_commit(public.bump_publication_version)
     return publication

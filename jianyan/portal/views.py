@@ -28,7 +28,7 @@ def portal_crumbs(*more: Crumb) -> list[Crumb]:
 def home(request):
     latest = public.with_listing_data(public.public_publications()).order_by("-published_at", "-id")[:6]
     return render(request, "portal/home.html", {"latest": latest,
-                                                "total": public.public_publications().count()})
+                                                "total": public.public_total()})
 
 
 @require_GET
@@ -36,7 +36,10 @@ def proposals(request):
     """Browse by session, theme, unit, result class and state, or search; 20 to a page."""
     filters = public.Filters.from_query(request.GET)
     found, ranked = public.find(filters)
-    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(found, PAGE_SIZE)
+    if filters == public.Filters():
+        paginator.count = public.public_total()  # the same figure as the home page's, without a count over all
+    page = paginator.get_page(request.GET.get("page"))
     rows = public.page_rows(page.object_list, ranked)
     return render(request, "portal/proposals.html", {
         "page": page, "rows": rows, "filters": filters, "ranked": ranked,
