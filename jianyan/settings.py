@@ -186,6 +186,12 @@ JIANYAN_API_RATE_LIMITS = {
 }
 JIANYAN_LEAD_RATE_LIMIT = os.environ.get("JIANYAN_LEAD_RATE_LIMIT", "10/3600")
 JIANYAN_RATE_LIMIT_CACHE = "default"
+# With several server processes the cache must be shared, or each process keeps its own rate-limit counters
+# and its own copy of the public site's cached counts: REDIS_URL (e.g. redis://127.0.0.1:6379/0) selects
+# Redis. Without it, each process has its own memory cache (one process: `make run`).
+if os.environ.get("REDIS_URL"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "jianyan"}}
 JIANYAN_NUM_PROXIES = int(os.environ.get("JIANYAN_NUM_PROXIES", "0"))  # trusted reverse proxies adding X-Forwarded-For
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -53,3 +53,25 @@ def test_demo_accounts_are_refused_in_production_unless_allowed(settings, member
     assert authenticate(username="member1", password="demo-pass-2024") is None
     settings.JIANYAN_ALLOW_DEMO = True
     assert authenticate(username="member1", password="demo-pass-2024") == member
+
+
+def redis_answers() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not redis_answers(), reason="no Redis at 127.0.0.1:6379")
+def test_redis_url_gives_every_process_one_shared_cache(tmp_path):
+    """Two processes see one cache (rate limits, the public site's cached counts) when REDIS_URL is set."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "REDIS_URL": "redis://127.0.0.1:6379/15"}
+    script = ("import django, sys; django.setup(); from django.core.cache import cache; "
+              "cache.set('shared', 'x1') if sys.argv[1] == 'set' else print(cache.get('shared'))")
+    for step in ("set", "get"):
+        result = subprocess.run([sys.executable, "-c", script, step], cwd=ROOT, env=env, capture_output=True,  # noqa: S603
+                                text=True, timeout=60, check=True)
+    assert result.stdout.strip() == "x1"
