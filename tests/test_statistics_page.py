@@ -172,7 +172,12 @@ def test_the_page_runs_a_constant_number_of_queries(web, staff, member, liaison,
         assigned_and_replied(build, member, staff, themes[i % 5], unit_gxj, liaison, "C", title=f"关于新增第{i}事的提案")
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(URL).context["stats"]["replied"] == 8
-    assert len(small.captured_queries) <= 25
+    # Both visits first bring the changed proposals' facts up to date (jianyan.reports.facts): 9 queries on
+    # SQLite, 13 on PostgreSQL (a staging table per upsert); without that the page runs 17.
+    with CaptureQueriesContext(connection) as fresh:
+        assert client.get(URL).status_code == 200
+    assert len(fresh.captured_queries) <= 17
+    assert len(small.captured_queries) <= 17 + 13
 
 
 def test_the_page_fits_a_phone(web, staff, year_data):
