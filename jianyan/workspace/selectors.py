@@ -342,7 +342,8 @@ def unit_tab_q() -> dict[str, Q]:
     return {
         "to_sign": Q(signed_at__isnull=True, proposal__state__in=[S.ASSIGNED, S.RETURN_REQUESTED]),
         "handling": Q(signed_at__isnull=False, proposal__state__in=[S.ASSIGNED, S.HANDLING, S.REPLY_AUDIT]),
-        "co_opinion": Q(mode=Assignment.Mode.CO, has_opinion=False, proposal__state__in=TRANSITIONS["co_opinion"]),
+        "co_opinion": Q(mode=Assignment.Mode.CO, proposal__state__in=TRANSITIONS["co_opinion"])
+        & ~Exists(CoOpinion.objects.filter(assignment=OuterRef("pk"))),
         "replied": Q(proposal__state__in=[S.REPLIED, S.CLOSED]),
         "rehandling": Q(proposal__state=S.REHANDLING),
     }
@@ -351,17 +352,18 @@ def unit_tab_q() -> dict[str, Q]:
 def unit_inbox(user, tab: str) -> tuple[QuerySet[Assignment], dict[str, int]]:
     """The unit's active assignments in one tab of its inbox, with the count of every tab."""
     profile = profile_of(user)
-    base = Assignment.objects.filter(
-        unit_id=profile.unit_id, is_active=True, proposal__in=proposals_visible_to(user).values("pk"),
-    ).annotate(
-        has_opinion=Exists(CoOpinion.objects.filter(assignment=OuterRef("pk"))),
-        return_pending=Exists(ReturnRequest.objects.filter(assignment=OuterRef("pk"), accepted__isnull=True)),
-    )
+    # The unit's own active assignments are what makes a proposal visible to it (access.proposals_visible_to):
+    # within its committee, nothing more to check. The counts run on the bare rows: annotating every
+    # assignment of every year first made them a subquery with two look-ups per row (45 ms at 1,000,000).
+    mine = Assignment.objects.filter(unit_id=profile.unit_id, is_active=True, proposal__committee_id=profile.committee_id)
     tabs = unit_tab_q()
-    counts = base.aggregate(**{name: Count("pk", filter=q) for name, q in tabs.items()})
+    counts = mine.aggregate(**{name: Count("pk", filter=q) for name, q in tabs.items()})
     order = {"to_sign": ("assigned_at", "id"), "handling": ("due_date", "id"),
              "co_opinion": ("due_date", "id")}.get(tab, ("-proposal__updated_at", "-id"))
-    qs = (base.filter(tabs.get(tab, tabs["to_sign"]))
+    qs = (mine.filter(tabs.get(tab, tabs["to_sign"]))
+          .annotate(has_opinion=Exists(CoOpinion.objects.filter(assignment=OuterRef("pk"))),
+                    return_pending=Exists(ReturnRequest.objects.filter(assignment=OuterRef("pk"),
+                                                                       accepted__isnull=True)))
           .select_related("unit", "proposal__committee", "proposal__theme", "proposal__session__term__committee")
           .order_by(*order))
     return qs, counts
