@@ -6,32 +6,11 @@ var/screenshots/ (each role's main page, and every open page of a failing test u
 
 import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.servers.basehttp import ThreadedWSGIServer
-from django.test.testcases import LiveServerThread
 from playwright.sync_api import Page, expect
-
-
-class OneRequestAtATime(ThreadedWSGIServer):
-    """The live server, serving one request at a time when its threads share the test's in-memory SQLite
-    connection: two at once (a form post beside an htmx request) broke that connection ("sqlite3.
-    InterfaceError: bad parameter or other API misuse"), lost the session and logged the user out in the
-    middle of a journey. On PostgreSQL each thread has its own connection and requests run side by side."""
-
-    lock = threading.Lock()
-
-    def process_request_thread(self, request, client_address):
-        if not self.connections_override:
-            return super().process_request_thread(request, client_address)
-        with self.lock:
-            return super().process_request_thread(request, client_address)
-
-
-LiveServerThread.server_class = OneRequestAtATime
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
