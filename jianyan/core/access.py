@@ -73,15 +73,23 @@ def proposals_visible_to(user) -> QuerySet[Proposal]:
     if role == Role.ADMIN:
         return qs
     profile = profile_of(user)
-    in_committee = Q(committee_id=profile.committee_id)
     if role in (Role.STAFF, Role.LEADER):
         return proposals_seen_by_staff(profile.committee_id)
     if role == Role.UNIT:
-        assigned = Assignment.objects.filter(unit_id=profile.unit_id, is_active=True).order_by().values("proposal_id")
-        return qs.filter(in_committee, pk__in=assigned)
+        return qs.filter(pk__in=unit_active_assignments(user).values("proposal_id"))
     if role in (Role.MEMBER, Role.CLERK):
         return qs.filter(proposer_filter(user))
     return qs.none()
+
+
+def unit_active_assignments(user) -> QuerySet[Assignment]:
+    """A unit liaison's active assignments within the unit's committee: what makes a proposal visible to a
+    unit, and the rows of its inbox."""
+    profile = profile_of(user)
+    if profile is None or profile.role != Role.UNIT:
+        return Assignment.objects.none()
+    return Assignment.objects.filter(unit_id=profile.unit_id, is_active=True,
+                                     proposal__committee_id=profile.committee_id).order_by()
 
 
 def get_visible_proposal(user, pk) -> Proposal:

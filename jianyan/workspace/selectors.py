@@ -16,6 +16,7 @@ from jianyan.core.access import (
     profile_of,
     proposals_visible_to,
     role_of,
+    unit_active_assignments,
     unit_assignments,
 )
 from jianyan.core.errors import NotFound
@@ -351,11 +352,9 @@ def unit_tab_q() -> dict[str, Q]:
 
 def unit_inbox(user, tab: str) -> tuple[QuerySet[Assignment], dict[str, int]]:
     """The unit's active assignments in one tab of its inbox, with the count of every tab."""
-    profile = profile_of(user)
-    # The unit's own active assignments are what makes a proposal visible to it (access.proposals_visible_to):
-    # within its committee, nothing more to check. The counts run on the bare rows: annotating every
-    # assignment of every year first made them a subquery with two look-ups per row (45 ms at 1,000,000).
-    mine = Assignment.objects.filter(unit_id=profile.unit_id, is_active=True, proposal__committee_id=profile.committee_id)
+    # The counts run on the bare rows: annotating every assignment of every year first made them a subquery
+    # with two look-ups per row (45 ms at 1,000,000).
+    mine = unit_active_assignments(user)
     tabs = unit_tab_q()
     counts = mine.aggregate(**{name: Count("pk", filter=q) for name, q in tabs.items()})
     order = {"to_sign": ("assigned_at", "id"), "handling": ("due_date", "id"),
