@@ -125,9 +125,10 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Security (issue 8): Argon2 first (older hashes are upgraded at the next login); the messages of the
-# validators come in Chinese from Django's zh-hans locale.
+# Security (issue 8): Argon2id first, with OWASP's parameters (jianyan/core/hashers.py; older hashes are
+# upgraded at the next login); the messages of the validators come in Chinese from Django's zh-hans locale.
 PASSWORD_HASHERS = [
+    "jianyan.core.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",

@@ -7,15 +7,16 @@ import importlib
 import pytest
 import time_machine
 from axes.models import AccessAttempt
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jianyan import settings as project_settings
+from jianyan.core.hashers import argon2_parameters
 from jianyan.core.models import AuditEvent
 from tests.conftest import PASSWORD
 
@@ -29,10 +30,36 @@ def log_in(client, username, password=PASSWORD, **extra):
 
 # ---- passwords ---------------------------------------------------------------------------------
 
-def test_argon2_hashes_new_passwords(settings):
-    assert project_settings.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+def test_argon2_hashes_new_passwords_with_owasp_parameters(settings):
+    assert project_settings.PASSWORD_HASHERS[0] == "jianyan.core.hashers.Argon2idHasher"
     settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS  # the tests use MD5 for speed
-    assert make_password("a-long-enough-passphrase").startswith("argon2$argon2id$")
+    encoded = make_password("a-long-enough-passphrase")
+    assert encoded.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert check_password("a-long-enough-passphrase", encoded)
+    assert not check_password("a-long-enough-passphrasE", encoded)
+
+
+def test_a_hash_with_djangos_heavier_defaults_is_rehashed_at_login(settings, member):
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
+    member.password = make_password(PASSWORD, hasher="argon2")  # Django's own: m=102400, t=2, p=8
+    member.save()
+    assert "m=102400" in member.password
+    assert log_in(Client(), "member1").status_code == 302
+    member.refresh_from_db()
+    assert member.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, (19456, 2, 1)), ("", (19456, 2, 1)), ("65536,3,4", (65536, 3, 4)),
+])
+def test_argon2_parameters_come_from_the_environment(value, expected):
+    assert argon2_parameters(value) == expected
+
+
+@pytest.mark.parametrize("value", ["64MB", "65536,3", "8,1,4", "19456,0,1"])
+def test_bad_argon2_parameters_are_refused_in_chinese(value):
+    with pytest.raises(ImproperlyConfigured, match="JIANYAN_ARGON2"):
+        argon2_parameters(value)
 
 
 def test_an_old_hash_is_upgraded_to_argon2_at_login(settings, member):
