@@ -194,3 +194,26 @@ def test_counts_and_options_follow_publish_and_withdraw(client, member, staff, l
     home, count, option_themes = seen()
     assert "共 0 件" in home and count == 0 and option_themes == []
 
+
+
+def test_public_pages_are_read_from_the_cache_until_a_withdrawal(client, public_set, unit_gxj, staff,
+                                                                  django_assert_max_num_queries):
+    """At a session's opening thousands read the same pages: each page's data is read from the database once
+    per publication version (at most the one row its URL names is looked up again), and a withdrawal (like a
+    publish) shows at once on every page."""
+    pub = public_set["pension"]
+    title = "关于完善社区养老服务的提案"
+    pages = [reverse("portal:home"), reverse("portal:proposals"), reverse("portal:proposals") + "?q=养老",
+             reverse("portal:proposal", args=[pub.pk]), reverse("portal:unit", args=[unit_gxj.pk])]
+    statistics = reverse("portal:statistics")
+    for url in [*pages, statistics]:
+        client.get(url)
+    for url in pages:
+        with django_assert_max_num_queries(1):
+            assert title in client.get(url).content.decode(), url
+    with django_assert_max_num_queries(1):
+        assert "已公开" in client.get(statistics).content.decode()
+    workflow.withdraw_publication(pub, actor=staff)
+    assert client.get(reverse("portal:proposal", args=[pub.pk])).status_code == 404
+    for url in pages[:3] + pages[4:]:
+        assert title not in client.get(url).content.decode(), url

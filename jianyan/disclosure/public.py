@@ -2,10 +2,12 @@
 published publications of proposals that are not secret, their public timeline, and public statistics.
 Nothing here reads a proposal's own text: titles, bodies and replies come from the redacted copies."""
 
+import hashlib
 import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from jianyan import search
@@ -29,10 +31,12 @@ PUBLIC_STEPS = {
 }
 
 
-# Figures over every publication (the home page's total, the units page's counts) cost a scan of all of them
-# (about a second at a million proposals), so they are kept in the cache under a publication version that
-# publishing and withdrawing bump on commit. Other changes that hide a publication (a published proposal sent
-# back into handling) and other processes' local caches catch up within the timeout.
+# What the public pages show is the same for every visitor and changes only when something is published or
+# withdrawn, while a session's opening brings thousands of readers: the figures over every publication (the
+# home page's total, the units' counts, about a second at a million proposals) and each page's data (a list
+# page, a proposal, a year's statistics) are kept in the cache under a publication version that publishing
+# and withdrawing bump on commit. Other changes a public page shows (a published proposal's state, a new
+# public step) and other processes' local caches catch up within the timeout.
 FIGURES_CACHE_SECONDS = 60
 VERSION_KEY = "jianyan:public:version"
 
@@ -46,9 +50,11 @@ def bump_publication_version() -> None:
     cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def cached_figure(name: str, compute):
-    key = f"jianyan:public:{name}:{publication_version()}"
-    return cache.get_or_set(key, compute, timeout=FIGURES_CACHE_SECONDS)
+def cached_figure(name: str, compute, *key):
+    """compute(), kept under this publication version for `name` and the key's values (a page, a filter)."""
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() if key else ""
+    return cache.get_or_set(f"jianyan:public:{name}:{publication_version()}:{digest}", compute,
+                            timeout=FIGURES_CACHE_SECONDS)
 
 
 def public_publications() -> QuerySet[Publication]:
@@ -158,12 +164,52 @@ def page_rows(object_list, ranked: bool) -> list[Publication]:
     return list(object_list)
 
 
+def latest(n: int = 6) -> list[Publication]:
+    return list(with_listing_data(public_publications()).order_by("-published_at", "-id")[:n])
+
+
+def latest_of_unit(unit: Unit, n: int = 10) -> list[Publication]:
+    return list(with_listing_data(public_publications().filter(
+        proposal__assignments__unit=unit, proposal__assignments__is_active=True).distinct()
+        .order_by("-published_at", "-id"))[:n])
+
+
+@dataclass
+class Listing:
+    """One page of the public list or search: what the page shows, without the querysets (so it can be cached)."""
+    count: int
+    number: int
+    rows: list[Publication]
+    ranked: bool
+
+
+def listing(filters: Filters, page_number, per_page: int) -> Listing:
+    found, ranked = find(filters)
+    paginator = Paginator(found, per_page)
+    if filters == Filters():
+        paginator.count = public_total()  # the same figure as the home page's, without a count over all
+    page = paginator.get_page(page_number)
+    return Listing(paginator.count, page.number, page_rows(page.object_list, ranked), ranked)
+
+
+def cached_listing(filters: Filters, page_number, per_page: int) -> Listing:
+    return cached_figure("list", lambda: listing(filters, page_number, per_page), filters, page_number, per_page)
+
+
 def get_public(pk) -> Publication | None:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
     return with_listing_data(public_publications().filter(pk=pk)).first()
+
+
+def public_page(pk) -> tuple[Publication, list[dict], list["PublicStep"]] | None:
+    """What a public proposal's page shows: the publication, its units and its public steps (None: not public)."""
+    publication = get_public(pk)
+    if publication is None:
+        return None
+    return publication, units_of(publication), public_timeline(publication)
 
 
 @dataclass(frozen=True)
@@ -239,6 +285,10 @@ def filter_options(committee_code: str = "") -> dict:
         "result_classes": list(RESULT_CLASS_LABELS.items()),
         "states": list(PUBLIC_STATES.items()),
     }
+
+
+def cached_filter_options(committee_code: str = "") -> dict:
+    return cached_figure("options", lambda: filter_options(committee_code), committee_code)
 
 
 def public_committee(code: str = "") -> Committee | None:

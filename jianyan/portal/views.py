@@ -2,7 +2,7 @@
 feed, the sitemap and the open data. Everything reads through jianyan.disclosure.public."""
 
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -26,37 +26,34 @@ def portal_crumbs(*more: Crumb) -> list[Crumb]:
 
 @require_GET
 def home(request):
-    latest = public.with_listing_data(public.public_publications()).order_by("-published_at", "-id")[:6]
-    return render(request, "portal/home.html", {"latest": latest,
-                                                "total": public.public_total()})
+    latest = public.cached_figure("latest", public.latest)
+    return render(request, "portal/home.html", {"latest": latest, "total": public.public_total()})
 
 
 @require_GET
 def proposals(request):
     """Browse by session, theme, unit, result class and state, or search; 20 to a page."""
     filters = public.Filters.from_query(request.GET)
-    found, ranked = public.find(filters)
-    paginator = Paginator(found, PAGE_SIZE)
-    if filters == public.Filters():
-        paginator.count = public.public_total()  # the same figure as the home page's, without a count over all
-    page = paginator.get_page(request.GET.get("page"))
-    rows = public.page_rows(page.object_list, ranked)
+    listing = public.cached_listing(filters, request.GET.get("page"), PAGE_SIZE)
+    paginator = Paginator([], PAGE_SIZE)
+    paginator.count = listing.count
+    page = Page(listing.rows, listing.number, paginator)
     return render(request, "portal/proposals.html", {
-        "page": page, "rows": rows, "filters": filters, "ranked": ranked,
-        "capped": ranked and page.paginator.count >= search.MAX_RESULTS,
-        "options": public.filter_options(filters.committee), "q": filters.q,
+        "page": page, "rows": listing.rows, "filters": filters, "ranked": listing.ranked,
+        "capped": listing.ranked and listing.count >= search.MAX_RESULTS,
+        "options": public.cached_filter_options(filters.committee), "q": filters.q,
         "crumbs": portal_crumbs(Crumb("公开提案")),
     })
 
 
 @require_GET
 def proposal(request, pk: int):
-    publication = public.get_public(pk)
-    if publication is None:
+    shown = public.cached_figure("proposal", lambda: public.public_page(pk), str(pk))
+    if shown is None:
         raise Http404("该提案不存在或未公开")
+    publication, units, timeline = shown
     return render(request, "portal/proposal.html", {
-        "pub": publication, "p": publication.proposal, "units": public.units_of(publication),
-        "timeline": public.public_timeline(publication),
+        "pub": publication, "p": publication.proposal, "units": units, "timeline": timeline,
         "result_label": public.RESULT_CLASS_LABELS.get(publication.result_class, ""),
         "canonical": request.build_absolute_uri(reverse("portal:proposal", args=[publication.pk])),
         "crumbs": portal_crumbs(Crumb("公开提案", reverse("portal:proposals")), Crumb(publication.title[:24])),
@@ -80,12 +77,10 @@ def units(request):
 @require_GET
 def unit(request, pk: int):
     unit = get_object_or_404(Unit.objects.select_related("committee"), pk=pk, is_active=True)
-    years = public.public_years(unit.committee)
+    years = public.cached_figure("years", lambda: public.public_years(unit.committee), unit.committee_id)
     year = chosen_year(request, years)
-    figures = public.unit_statistics(unit, year) if year else None
-    latest = public.with_listing_data(public.public_publications().filter(
-        proposal__assignments__unit=unit, proposal__assignments__is_active=True).distinct()
-        .order_by("-published_at", "-id"))[:10]
+    figures = public.cached_figure("unit", lambda: public.unit_statistics(unit, year), unit.pk, year) if year else None
+    latest = public.cached_figure("unit-latest", lambda: public.latest_of_unit(unit), unit.pk)
     return render(request, "portal/unit.html", {
         "unit": unit, "years": years, "year": year, "figures": figures, "latest": latest,
         "crumbs": portal_crumbs(Crumb("承办单位", reverse("portal:units")), Crumb(unit.name)),
@@ -106,9 +101,10 @@ def chart_data(stats: dict) -> dict:
 @require_GET
 def statistics(request):
     committee = public.public_committee(request.GET.get("committee", ""))
-    years = public.public_years(committee) if committee else []
+    years = public.cached_figure("years", lambda: public.public_years(committee), committee.pk) if committee else []
     year = chosen_year(request, years)
-    stats = public.public_statistics(committee=committee, year=year) if year else None
+    stats = public.cached_figure("statistics", lambda: public.public_statistics(committee=committee, year=year),
+                                 committee.pk, year) if year else None
     return render(request, "portal/statistics.html", {
         "stats": stats, "charts": chart_data(stats) if stats else None, "years": years, "year": year,
         "committee": committee, "crumbs": portal_crumbs(Crumb("年度统计")),
