@@ -45,6 +45,37 @@ def test_working_days_between_is_the_inverse_of_adding():
     assert wd.working_days_between(D(2024, 10, 2), D(2024, 10, 6)) == 0
 
 
+def count_day_by_day(calendar: wd.Calendar, start: dt.date, end: dt.date) -> int:
+    if end < start:
+        return -count_day_by_day(calendar, end, start)
+    return sum(calendar.is_working_day(start + dt.timedelta(days=i)) for i in range(1, (end - start).days + 1))
+
+
+def test_counting_working_days_agrees_with_counting_them_one_by_one():
+    """working_days_between is arithmetic over the special dates; walking the days is the definition."""
+    import random
+
+    local = wd.Calendar(holidays=frozenset({D(2024, 5, 6), D(2024, 6, 8), D(2027, 1, 4)}),
+                        workdays=frozenset({D(2024, 5, 11), D(2024, 10, 1), D(2028, 3, 4)}))
+    rng = random.Random(8)
+    spans = [(D(2003, 12, 30), D(2005, 1, 3)), (D(2026, 12, 25), D(2027, 1, 5)), (D(2024, 9, 28), D(2024, 9, 28))]
+    for _ in range(300):
+        start = D(2003, 1, 1) + dt.timedelta(days=rng.randrange(9500))
+        spans.append((start, start + dt.timedelta(days=rng.randrange(-1500, 1500))))
+    for calendar in (wd.NATIONAL, local):
+        for start, end in spans:
+            assert calendar.working_days_between(start, end) == count_day_by_day(calendar, start, end), (start, end)
+
+
+def test_national_days_are_read_from_the_package_tables():
+    import chinese_calendar
+
+    day = D(2004, 1, 1)
+    while day <= D(2026, 12, 31):
+        assert wd.national_is_working_day(day) == chinese_calendar.is_workday(day), day
+        day += dt.timedelta(days=1)
+
+
 @pytest.mark.django_db
 def test_a_committee_local_holiday_and_correction_apply_to_that_committee_only(committee, outsider):
     CalendarException.objects.create(committee=committee, date=D(2024, 10, 8), kind="holiday", name="本市放假")
