@@ -76,6 +76,14 @@ def test_the_writing_form_renders(web, member, cosigner):
     html = response.content.decode()
     assert 'name="title"' in html and 'name="suggestions"' in html and 'list="member-options"' in html
     assert 'value="member2"' in html  # co-signer suggestions list the committee's members
+    assert 'value="member1"' not in html  # not oneself
+
+
+def test_co_signer_suggestions_are_escaped(web, member, cosigner):
+    cosigner.profile.display_name = '<script>alert("x")</script>委员'
+    cosigner.profile.save()
+    html = web(member).get(reverse("proposals:new")).content.decode()
+    assert '<option value="member2">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;委员</option>' in html
 
 
 def test_saving_a_draft_calls_the_workflow(web, member):

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from jianyan.core.access import ensure_can, get_visible_proposal, profile_of, role_of
@@ -118,15 +119,16 @@ def cosigner_input(data) -> list[str]:
     return [u.strip() for u in data.getlist("cosigners") if u.strip()]
 
 
-def member_options(user):
-    """Members of the user's committee, for the co-signer inputs' suggestions (one query)."""
+def member_options(user) -> str:
+    """The <option>s of the co-signer inputs' suggestions: the members of the user's committee (one query).
+    Joined here rather than by a template loop, which took ~30 ms for a committee's 800 members."""
     from django.contrib.auth import get_user_model
 
     profile = profile_of(user)
-    return (get_user_model().objects
-            .filter(profile__committee_id=profile.committee_id, profile__role=Role.MEMBER, is_active=True)
-            .exclude(pk=user.pk).select_related("profile").order_by("username")
-            .values_list("username", "profile__display_name"))
+    members = (get_user_model().objects
+               .filter(profile__committee_id=profile.committee_id, profile__role=Role.MEMBER, is_active=True)
+               .exclude(pk=user.pk).order_by("username").values_list("username", "profile__display_name"))
+    return format_html_join("", '<option value="{}">{}</option>', members)
 
 
 def form_context(request, *, proposal=None, state: FormState | None = None, title: str) -> dict:
@@ -149,7 +151,7 @@ def form_context(request, *, proposal=None, state: FormState | None = None, titl
     return {
         "proposal": proposal, "f": state, "suggestions": suggestions, "cosigners": cosigners,
         "can_cosign": can_cosign, "is_clerk": is_clerk, "organisation": profile.organisation if is_clerk else None,
-        "member_options": member_options(request.user) if can_cosign else [],
+        "member_options": member_options(request.user) if can_cosign else "",
         "materials": list(proposal.attachments.filter(kind=Attachment.Kind.MATERIAL)) if proposal else [],
         "max_mb": attachments.max_bytes() // (1024 * 1024), "max_chars": profile.committee.body_max_chars,
         "page_title": title, "crumbs": crumbs_for(request, title, proposal),
