@@ -616,6 +616,11 @@ def main(argv=None) -> int:
     written = time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+        # What production should set too (README, performance): the data lives in memory or on SSD, where
+        # PostgreSQL's default random_page_cost of 4 makes it scan a committee's 100,000 proposals to join a
+        # unit's 2,000 assignments (58 ms) instead of looking them up by key (10 ms).
+        cursor.execute(f"ALTER DATABASE {connection.ops.quote_name(connection.settings_dict['NAME'])} "
+                       "SET random_page_cost = 1.1")
     analysed = time.monotonic()
     rows = sum(counts.values())
     print(f"written in {written - migrated:.1f} s: {rows:,} rows, {rows / (written - migrated):,.0f} rows/s, "
