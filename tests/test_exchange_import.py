@@ -90,6 +90,16 @@ def test_imported_proposals_count_in_the_statistics(history, committee, staff):
     assert s["unrated"] == 1  # the replied proposal's proposer has not rated (yet); the closed ones did
 
 
+def test_imported_finished_proposals_show_at_once_in_the_staffs_counts(history, committee, staff):
+    from jianyan.workspace.selectors import staff_overview
+
+    before = staff_overview(staff)  # the finished counts are now cached for the committee
+    assert (before["closed"], before["not_registered"], before["converted"]) == (0, 0, 0)
+    run(csv_bytes(GOOD), committee, staff)
+    after = staff_overview(staff)
+    assert (after["closed"], after["not_registered"], after["converted"], after["replied"]) == (2, 1, 1, 1)
+
+
 def test_one_bad_row_among_good_ones_rejects_the_file_and_changes_nothing(history, committee, staff):
     before = counts()
     bad = "2024,4,关于完善养老服务的提案,张委员,委员个人,公共服务与民生,已办结,市不存在局,,2024-05-10,A,满意,满意,,"

@@ -12,6 +12,7 @@ from jianyan.notifications.models import Notification
 from jianyan.proposals import workflow as proposals
 from jianyan.proposals.models import Proposal
 from jianyan.supervision.models import KeyProposal
+from jianyan.workspace import selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,27 @@ def test_the_queue_lists_submitted_proposals_with_counts_per_state(web, staff, m
     html = response.content.decode()
     assert "关于待审查甲的提案" in html and "关于已立案乙的提案" not in html
     assert response.context["counts"]["submitted"] == 1 and response.context["counts"]["registered"] == 1
+
+
+def test_finished_counts_are_counted_once_and_follow_a_finishing_step_at_once(
+        web, staff, member, build, django_assert_max_num_queries):
+    """The finished states (nine in ten of a committee's years) are counted once per change, not on every page:
+    a second look counts only the open states; converting a proposal shows in both counts at once."""
+    build.submitted(member, title="关于待审查甲的提案")
+    second = build.submitted(member, title="关于待审查乙的提案")
+    client = web(staff)
+    first_look = client.get(reverse("staff:queue")).context["counts"]
+    assert (first_look["submitted"], first_look["converted"]) == (2, 0)
+    with django_assert_max_num_queries(30) as queries:
+        client.get(reverse("staff:queue"))
+    state_counts = [q for q in queries.captured_queries if 'COUNT(*) AS "n"' in q["sql"]]
+    assert len(state_counts) == 1 and "'closed'" not in state_counts[0]["sql"]  # only the open states
+    proposals.convert_proposal(second, actor=staff, note="转为社情民意信息")
+    counts = client.get(reverse("staff:queue")).context["counts"]
+    assert (counts["submitted"], counts["converted"]) == (1, 1)
+    assert "转意见建议" in client.get(reverse("workspace:home")).content.decode()
+    overview = selectors.staff_overview(staff)
+    assert (overview["submitted"], overview["converted"]) == (1, 1)
 
 
 def test_the_queue_filters_by_state_theme_type_date_and_text(web, staff, member, clerk, build, themes):

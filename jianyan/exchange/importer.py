@@ -22,7 +22,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -36,6 +36,7 @@ from jianyan.exchange.models import ImportBatch, ImportedProposal
 from jianyan.exchange.reading import Table, read_table
 from jianyan.handling.models import Assignment, Evaluation, Reply
 from jianyan.people.models import Committee, Organisation, Profile, ReasonCode, Role, Session, Theme, Unit
+from jianyan.proposals import counts
 from jianyan.proposals.models import (
     REGISTERED_STATES,
     Proposal,
@@ -549,6 +550,7 @@ def write_rows(rows: list[Row], *, committee: Committee, actor, batch: ImportBat
             top[r.session.pk] = max(top.get(r.session.pk, 0), r.number)
     for session_id, number in top.items():  # registration after the import goes on from the highest number
         Session.objects.filter(pk=session_id, last_number__lt=number).update(last_number=number)
+    transaction.on_commit(partial(counts.bump_finished, committee.pk))  # the staff's cached counts of finished ones
     progress(total, total)
 
 

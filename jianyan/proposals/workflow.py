@@ -6,6 +6,7 @@ on commit. Handling (交办 to 办结) is in jianyan.handling.workflow and uses 
 """
 
 from datetime import timedelta
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -17,6 +18,7 @@ from jianyan.core.audit import record
 from jianyan.core.errors import Conflict, InvalidInput, InvalidState, NotAllowed
 from jianyan.notifications import notify
 from jianyan.people.models import Organisation, ReasonCode, Role, Session, Theme
+from jianyan.proposals import counts
 from jianyan.proposals.models import (
     REGISTERED_STATES,
     TRANSITIONS,
@@ -59,6 +61,8 @@ def move(proposal: Proposal, to_state: str, *, actor, action: str, note: str = "
     proposal.version += 1
     proposal.save(update_fields=["state", "version", "updated_at", *fields])
     record(actor=actor, action=action, proposal=proposal, from_state=from_state, to_state=to_state, note=note, data=data)
+    if to_state in counts.FINISHED_STATES or from_state in counts.FINISHED_STATES:
+        transaction.on_commit(partial(counts.bump_finished, proposal.committee_id))
 
 
 def touch(proposal: Proposal, *, actor, action: str, note: str = "", fields=(), data=None) -> None:

@@ -3,7 +3,7 @@ get_visible_proposal); what each role may see of a proposal comes from proposals
 the JSON API uses (blind 双向评议, internal notes...). List reads run a constant number of queries."""
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -22,6 +22,7 @@ from jianyan.core.access import (
 from jianyan.core.errors import NotFound
 from jianyan.handling.models import Assignment, CoOpinion, Evaluation, ReturnRequest
 from jianyan.people.models import Role, Session
+from jianyan.proposals import counts as proposal_counts
 from jianyan.proposals.models import (
     DECIDED_STATES,
     TRANSITIONS,
@@ -213,6 +214,10 @@ class QueueFilters:
             out.append(("reason", self.reason, f"不予立案理由 {self.reason}"))
         return out
 
+    def narrows(self) -> bool:
+        """Whether anything but the state narrows the list (the state counts then count only what it keeps)."""
+        return any(getattr(self, f.name) for f in fields(self) if f.name not in ("state", "errors"))
+
     def apply(self, qs: QuerySet[Proposal], *, with_state: bool = True) -> QuerySet[Proposal]:
         if self.session:
             qs = qs.filter(session_id=self.session)
@@ -261,26 +266,28 @@ def search_q(text: str) -> Q:
     return q
 
 
-def count_rows() -> Count:
-    """COUNT(*), not COUNT(id): the state counts can then come from the (committee, state) index alone,
-    without reading the rows (28 ms against 66 ms for a committee's ten years at 1,000,000 proposals)."""
-    return Count("*")
+def state_counts(user, filters: "QueueFilters | None" = None) -> dict[str, int]:
+    """How many of the proposals the user sees (narrowed by the filters) are in each queue state. A committee's
+    staff without filters all see the same rows, whose finished part is counted once (proposals.counts)."""
+    base = proposals_visible_to(user)
+    profile = profile_of(user)
+    if (filters is None or not filters.narrows()) and role_of(user) in (Role.STAFF, Role.LEADER):
+        counts = proposal_counts.committee_state_counts(base, profile.committee_id)
+    else:
+        counts = proposal_counts.count_by_state(filters.apply(base, with_state=False) if filters else base)
+    return {s: counts.get(s, 0) for s in QUEUE_STATES}
 
 
 def review_queue(user, filters: QueueFilters) -> tuple[QuerySet[Proposal], dict[str, int]]:
     """Staff's queue: the proposals of the filters, and how many there are in each state."""
-    base = proposals_visible_to(user)
-    filtered = filters.apply(base, with_state=False)
-    counts = dict(filtered.order_by().values_list("state").annotate(n=count_rows()))
-    qs = filters.apply(base)
+    qs = filters.apply(proposals_visible_to(user))
     order = ("submitted_at", "id") if filters.state in (S.SUBMITTED, S.RETURNED) else ("-submitted_at", "-id")
-    return with_list_relations(qs).order_by(*order), {s: counts.get(s, 0) for s in QUEUE_STATES}
+    return with_list_relations(qs).order_by(*order), state_counts(user, filters)
 
 
 def staff_overview(user) -> dict:
     """How many proposals of the committee wait in each state, for the staff's home page."""
-    counts = dict(proposals_visible_to(user).order_by().values_list("state").annotate(n=count_rows()))
-    return {s: counts.get(s, 0) for s in QUEUE_STATES}
+    return state_counts(user)
 
 
 def current_session(user) -> Session | None:
