@@ -25,9 +25,13 @@ class Crumb:
     url: str = ""
 
 
-def paginate(request, queryset, per_page: int = PAGE_SIZE) -> Page:
-    """One count query and one page query, whatever the size of the queryset."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request, queryset, per_page: int = PAGE_SIZE, *, count: int | None = None) -> Page:
+    """One count query and one page query, whatever the size of the queryset; no count query when the page
+    already counted these rows (a tab's count among the tab counts)."""
+    paginator = Paginator(queryset, per_page)
+    if count is not None:
+        paginator.count = count
+    return paginator.get_page(request.GET.get("page"))
 
 
 def is_htmx(request) -> bool:

@@ -34,7 +34,7 @@ def member_home(request):
     if tab not in selectors.MEMBER_TABS:
         tab = "todo"
     qs, counts = selectors.member_proposals(request.user, tab)
-    page = paginate(request, qs)
+    page = paginate(request, qs, count=counts[tab])
     for p in page.object_list:
         p.waiting = selectors.waiting_for(p, request.user)
     annotate_proposals(page.object_list)  # the 正常/临期/超期 badge of each row
@@ -65,7 +65,7 @@ def unit_home(request):
     if tab not in selectors.UNIT_TABS:
         tab = "to_sign"
     qs, counts = selectors.unit_inbox(request.user, tab)
-    page = paginate(request, qs)
+    page = paginate(request, qs, count=counts[tab])
     annotate_assignments(page.object_list)  # .deadline (正常/临期/超期) and .return_deadline, on the working-day calendar
     profile = profile_of(request.user)
     context = {"tab": tab, "tabs": selectors.UNIT_TABS, "counts": counts, "page": page, "unit": profile.unit,
