@@ -6,6 +6,7 @@ var/screenshots/ (each role's main page, and every open page of a failing test u
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,45 @@ class Site:
                     continue
         for context in self.contexts:
             context.close()
+
+
+class OneCallAtATime:
+    """A WSGI application that lets one request at a time into the application it wraps.
+
+    With SQLite the test database is in memory, and the live server's request threads all use the test's one
+    connection (the only way they can see its data). Two requests at once on it (a page beside an htmx or
+    fetch request, which Chromium sends in parallel) break it ("bad parameter or other API misuse"): the
+    session is lost and the user logged out in the middle of a journey. So each call, up to the end of its
+    response, holds a lock; but only the call: a thread that keeps a connection alive for the browser, waiting
+    for its next request, holds nothing (a lock per connection thread deadlocked)."""
+
+    def __init__(self, application):
+        self.application = application
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            response = self.application(environ, start_response)
+            try:
+                # Read the whole body inside the lock: a lazy body would reach the database after it.
+                return list(response)
+            finally:
+                if hasattr(response, "close"):
+                    response.close()  # Django's request_finished (database clean-up) runs here, still inside
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started once the test database exists. Started before (a session fixture
+    comes before the test's database, as when tests/e2e runs alone), it took settings' file database for one
+    on disk and gave each request thread its own connection to the in-memory test database, whose "shared
+    cache" then refused two requests at once: "database table is locked". Started after, its threads share the
+    test's connection as Django means them to, one request at a time (above). On PostgreSQL every thread has
+    its own connection and requests run side by side."""
+    if live_server.thread.connections_override:
+        httpd = live_server.thread.httpd
+        httpd.set_app(OneCallAtATime(httpd.get_app()))
+    return live_server
 
 
 @pytest.fixture
