@@ -8,7 +8,6 @@ for ever: after STALE_AFTER it counts as interrupted and a new request starts af
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from jianyan.core.audit import record
+from jianyan.core.progress import read_progress_file, write_progress_file
 from jianyan.documents.models import CompilationJob
 from jianyan.people.models import Session
 
@@ -60,19 +60,11 @@ def progress_path(job_id: int) -> Path:
 
 def write_progress(job_id: int, phase: str, done: int = 0, total: int = 0) -> None:
     """phase: "汇编" (done/total proposals), "排版" (WeasyPrint, no progress of its own) or "写入"."""
-    path = progress_path(job_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({"phase": phase, "done": done, "total": total}))
-    os.replace(tmp, path)  # atomic: a poll never reads half a file
+    write_progress_file(progress_path(job_id), phase, done, total)
 
 
 def read_progress(job_id: int) -> dict:
-    try:
-        data = json.loads(progress_path(job_id).read_text())
-    except (OSError, ValueError):
-        return {"phase": "", "done": 0, "total": 0}
-    return data if isinstance(data, dict) else {"phase": "", "done": 0, "total": 0}
+    return read_progress_file(progress_path(job_id))
 
 
 def forget_progress(job_id: int) -> None:

@@ -5,9 +5,7 @@ cannot see into until it commits."""
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from pathlib import Path
 
 from django.conf import settings
@@ -15,6 +13,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from jianyan.core.errors import DomainError
+from jianyan.core.progress import read_progress_file, write_progress_file
 from jianyan.exchange.importer import clean_mapping, import_table
 from jianyan.exchange.models import ImportBatch
 from jianyan.exchange.reading import read_table
@@ -29,18 +28,11 @@ def progress_path(batch_id: int) -> Path:
 
 
 def write_progress(batch_id: int, phase: str, done: int, total: int) -> None:
-    path = progress_path(batch_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"phase": phase, "done": done, "total": total}))
-    os.replace(tmp, path)  # atomic: a poll never reads half a file
+    write_progress_file(progress_path(batch_id), phase, done, total)
 
 
 def read_progress(batch_id: int) -> dict:
-    try:
-        return json.loads(progress_path(batch_id).read_text())
-    except (OSError, ValueError):
-        return {"phase": "", "done": 0, "total": 0}
+    return read_progress_file(progress_path(batch_id))
 
 
 def prepare_statistics(committee_id: int) -> None:
