@@ -122,6 +122,14 @@ def test_the_500_page_renders_without_a_request():
     assert "系统暂时出了点问题" in html and "css/jianyan.css" in html
 
 
+def test_the_503_page_renders_without_a_request_and_has_its_own_texts():
+    """500.html and 503.html share error_page.html; each keeps its own title, code and advice."""
+    html = render_to_string("503.html", {"message": "数据库暂时不可用，请稍后重试"})
+    assert "<title>暂时不可用 · 建言</title>" in html and '<p class="code">503</p>' in html
+    assert "<h1>数据库暂时不可用，请稍后重试</h1>" in html and "系统正在恢复" in html
+    assert "返回工作台" not in html and "css/jianyan.css" in html
+
+
 @override_settings(DEBUG=False)
 def test_a_crash_shows_the_500_page(web, member, monkeypatch):
     from jianyan.workspace import selectors
