@@ -260,6 +260,30 @@ def test_batch_assignment_of_many_registered_proposals(web, staff, member, build
     assert states == {"关于批量甲的提案": "assigned", "关于批量乙的提案": "assigned", "关于批量丙的提案": "registered"}
 
 
+def test_batch_assignment_keeps_each_rows_choices_when_it_comes_back(web, staff, member, build, themes, unit_gxj,
+                                                                    unit_kjj):
+    import re
+
+    a = build.registered(member, staff, themes[0], title="关于批量甲的提案")
+    unit_kjj.name = "市科技局<b>"
+    unit_kjj.save()
+    response = web(staff).post(reverse("staff:assign"), {"proposal": [a.pk], f"p{a.pk}-plan": "separate",
+                                                        f"p{a.pk}-co": [unit_kjj.pk, unit_gxj.pk]})
+    assert response.status_code == 400
+    html = response.content.decode()
+
+    def options(name):
+        select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+        return re.findall(r'<option value="(\d*)"( selected)?>([^<]*)</option>', select)
+
+    assert ('', '', '请选择') in options(f"p{a.pk}-lead")
+    assert {(pk, sel) for pk, sel, _ in options(f"p{a.pk}-co")} == {(str(unit_gxj.pk), " selected"),
+                                                                    (str(unit_kjj.pk), " selected")}
+    assert all(sel == "" for _, sel, _ in options(f"p{a.pk}-separate") + options(f"p{a.pk}-lead"))
+    assert "市科技局&lt;b&gt;" in html and "市科技局<b>" not in html
+    assert '<option value="separate" selected>' in html
+
+
 def test_batch_assignment_reports_the_rows_it_could_not_assign(web, staff, member, build, themes, unit_gxj):
     a = build.registered(member, staff, themes[0], title="关于批量甲的提案")
     b = build.registered(member, staff, themes[0], title="关于批量乙的提案")

@@ -1,9 +1,11 @@
 """Small display helpers of the workspace templates: state colours, days left, dictionary lookups."""
 
 import datetime as dt
+import html
 
 from django import template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -28,6 +30,17 @@ def get(mapping, key):
         return mapping.get(key, "")
     except AttributeError:
         return ""
+
+
+@register.simple_tag
+def unit_options(units, selected="") -> str:
+    """<option>s of the units, those whose id is `selected` (one value or a list of them) selected. Plain string
+    building, not a template loop nor format_html: the batch assignment page has three unit lists on each of
+    its 30 rows, 2,700 options (~250 ms as a loop, ~80 ms with format_html)."""
+    chosen = {str(v) for v in selected} if isinstance(selected, (list, tuple, set)) else {str(selected)}
+    return mark_safe("".join(  # noqa: S308 (ids are integers, names are escaped)
+        f'<option value="{u.pk}"{" selected" if str(u.pk) in chosen else ""}>{html.escape(u.name)}</option>'
+        for u in units))
 
 
 @register.filter
