@@ -126,6 +126,10 @@ def test_filters_by_theme_unit_class_and_state(client, public_set, themes, unit_
     assert "共 0 件" in client.get(url, {"theme": themes[1].pk}).content.decode()
     assert "共 0 件" in client.get(url, {"state": "closed"}).content.decode()
     assert client.get(url, {"session": "x", "page": "999", "unit": "-1"}).status_code == 200
+    html = client.get(url, {"unit": unit_gxj.pk, "theme": themes[0].pk}).content.decode()
+    assert f'<option value="{unit_gxj.pk}" selected>{unit_gxj.name}</option>' in html
+    assert f'<option value="{themes[0].pk}" selected>{themes[0].name}</option>' in html
+    assert html.count(" selected>") == 2
 
 
 def test_list_pages_run_a_constant_number_of_queries(client, public_set, member, staff, liaison, themes, unit_gxj,

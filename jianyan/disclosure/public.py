@@ -5,6 +5,7 @@ Nothing here reads a proposal's own text: titles, bodies and replies come from t
 import hashlib
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -287,8 +288,23 @@ def filter_options(committee_code: str = "") -> dict:
     }
 
 
+class Choice(NamedTuple):
+    pk: int
+    label: str
+
+
+def filter_choices(committee_code: str = "") -> dict:
+    """filter_options with (id, label) pairs for rows: what the page shows, and cheap to keep in the cache
+    (unpickling a committee's ten years of sessions, themes and units as model rows cost more than the page)."""
+    options = filter_options(committee_code)
+    return {**options,
+            "sessions": [Choice(s.pk, s.label) for s in options["sessions"]],
+            "themes": [Choice(t.pk, t.name) for t in options["themes"]],
+            "units": [Choice(u.pk, u.name) for u in options["units"]]}
+
+
 def cached_filter_options(committee_code: str = "") -> dict:
-    return cached_figure("options", lambda: filter_options(committee_code), committee_code)
+    return cached_figure("options", lambda: filter_choices(committee_code), committee_code)
 
 
 def public_committee(code: str = "") -> Committee | None:
