@@ -304,7 +304,9 @@ def test_a_database_restart_under_load_gives_a_503_and_the_site_recovers_by_itse
     browser = Client()
     browser.force_login(staff)
     pages = {
-        "public portal": ("/", {}),
+        # The units page reads the units on every visit (the home page, read once per publication version from
+        # the cache, keeps answering during an outage: checked below).
+        "public portal": ("/public/units/", {}),
         "staff workspace": ("/workspace/", {"Cookie": f"sessionid={browser.cookies['sessionid'].value}"}),
         "JSON API": ("/api/v1/proposals", {"Authorization": f"Bearer {token}"}),
     }
@@ -315,6 +317,7 @@ def test_a_database_restart_under_load_gives_a_503_and_the_site_recovers_by_itse
         return {name: fetch(port, "GET", path, headers=headers) for name, (path, headers) in pages.items()}
 
     assert {name: r[0] for name, r in visit_all().items()} == dict.fromkeys(pages, 200)
+    assert fetch(port, "GET", "/")[0] == 200
 
     # A quick restart between two requests: the connection it broke is replaced before use, nothing fails.
     relay.cut()
@@ -340,11 +343,13 @@ def test_a_database_restart_under_load_gives_a_503_and_the_site_recovers_by_itse
         c.start()
     for c in clients:
         c.join(30)
+    cached_home = fetch(port, "GET", "/")
     relay.restore()
     assert {name for name, _ in answers} == set(pages)
     bad = [(name, status, text[:300]) for name, (status, text, seconds) in answers
            if not outage_answer_is_clean(status, text, seconds)]
     assert not bad, bad
+    assert cached_home[0] == 200 and "最新公开的提案" in cached_home[1]  # the public home, from the cache
 
     # Back up: the same server answers again, from the first request on, without a restart.
     assert {name: r[0] for name, r in visit_all().items()} == dict.fromkeys(pages, 200)
