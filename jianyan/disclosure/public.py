@@ -2,17 +2,15 @@
 published publications of proposals that are not secret, their public timeline, and public statistics.
 Nothing here reads a proposal's own text: titles, bodies and replies come from the redacted copies."""
 
-import hashlib
-import time
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from jianyan import search
 from jianyan.core.models import AuditEvent
+from jianyan.core.versioned_cache import VersionedCache
 from jianyan.disclosure.models import Publication
 from jianyan.handling.models import Assignment
 from jianyan.people.models import Committee, Session, Theme, Unit
@@ -39,23 +37,17 @@ PUBLIC_STEPS = {
 # and withdrawing bump on commit. Other changes a public page shows (a published proposal's state, a new
 # public step) and other processes' local caches catch up within the timeout.
 FIGURES_CACHE_SECONDS = 60
-VERSION_KEY = "jianyan:public:version"
-
-
-def publication_version() -> str:
-    return str(cache.get_or_set(VERSION_KEY, time.time_ns, timeout=None))
+PUBLIC_CACHE = VersionedCache("jianyan:public", FIGURES_CACHE_SECONDS)
 
 
 def bump_publication_version() -> None:
-    """What the public sees changed: cached figures are computed afresh (called on commit)."""
-    cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    """What the public sees changed: cached pages and figures are computed afresh (called on commit)."""
+    PUBLIC_CACHE.bump()
 
 
 def cached_figure(name: str, compute, *key):
     """compute(), kept under this publication version for `name` and the key's values (a page, a filter)."""
-    digest = hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() if key else ""
-    return cache.get_or_set(f"jianyan:public:{name}:{publication_version()}:{digest}", compute,
-                            timeout=FIGURES_CACHE_SECONDS)
+    return PUBLIC_CACHE.get_or_set(name, compute, *key)
 
 
 def public_publications() -> QuerySet[Publication]:
@@ -316,6 +308,10 @@ def public_committee(code: str = "") -> Committee | None:
 
 def public_years(committee: Committee) -> list[int]:
     return statistics.years_with_sessions(committee)
+
+
+def cached_public_years(committee: Committee) -> list[int]:
+    return cached_figure("years", lambda: public_years(committee), committee.pk)
 
 
 def public_statistics(*, committee: Committee, year: int) -> dict:

@@ -77,7 +77,7 @@ def units(request):
 @require_GET
 def unit(request, pk: int):
     unit = get_object_or_404(Unit.objects.select_related("committee"), pk=pk, is_active=True)
-    years = public.cached_figure("years", lambda: public.public_years(unit.committee), unit.committee_id)
+    years = public.cached_public_years(unit.committee)
     year = chosen_year(request, years)
     figures = public.cached_figure("unit", lambda: public.unit_statistics(unit, year), unit.pk, year) if year else None
     latest = public.cached_figure("unit-latest", lambda: public.latest_of_unit(unit), unit.pk)
@@ -101,7 +101,7 @@ def chart_data(stats: dict) -> dict:
 @require_GET
 def statistics(request):
     committee = public.public_committee(request.GET.get("committee", ""))
-    years = public.cached_figure("years", lambda: public.public_years(committee), committee.pk) if committee else []
+    years = public.cached_public_years(committee) if committee else []
     year = chosen_year(request, years)
     stats = public.cached_figure("statistics", lambda: public.public_statistics(committee=committee, year=year),
                                  committee.pk, year) if year else None
