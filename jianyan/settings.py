@@ -158,6 +158,7 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # Idle timeout: a session ends after 30 minutes without a request (core.security.IdleSessionMiddleware
 # renews an active session at most once a minute instead of saving it on every request).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_ENGINE = "django.contrib.sessions.backends.db"  # cached_db with REDIS_URL (below)
 # Second factor (TOTP): optional for everyone with a confirmed device; JIANYAN_OTP_REQUIRED=1 makes it
 # mandatory for staff, leaders and admins.
 JIANYAN_OTP_REQUIRED = env_flag("JIANYAN_OTP_REQUIRED", False)
@@ -193,6 +194,9 @@ JIANYAN_RATE_LIMIT_CACHE = "default"
 if os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "jianyan"}}
+    # Sessions are read from the shared cache and written through to the database: one query less on every
+    # logged-in request (bench/load_bench.py). Without a shared cache, processes would disagree on a logout.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 JIANYAN_NUM_PROXIES = int(os.environ.get("JIANYAN_NUM_PROXIES", "0"))  # trusted reverse proxies adding X-Forwarded-For
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

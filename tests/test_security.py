@@ -165,7 +165,12 @@ def test_a_success_resets_the_account_counter(member):
 
 # ---- sessions ----------------------------------------------------------------------------------
 
-def test_an_idle_session_ends_after_thirty_minutes(member):
+SESSION_ENGINES = ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"]
+
+
+@pytest.mark.parametrize("engine", SESSION_ENGINES)
+def test_an_idle_session_ends_after_thirty_minutes(member, settings, engine):
+    settings.SESSION_ENGINE = engine  # cached_db: with REDIS_URL (one cache for every process)
     assert project_settings.SESSION_COOKIE_AGE == 30 * 60
     with time_machine.travel(dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC), tick=False) as traveller:
         client = Client()
@@ -177,6 +182,29 @@ def test_an_idle_session_ends_after_thirty_minutes(member):
         traveller.shift(dt.timedelta(minutes=31))
         response = client.get("/workspace/")
         assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+@pytest.mark.parametrize("engine", SESSION_ENGINES)
+def test_a_logged_out_session_cookie_lets_nobody_in(member, settings, engine):
+    settings.SESSION_ENGINE = engine
+    client = Client()
+    assert log_in(client, "member1").status_code == 302
+    stolen = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.post("/logout/")
+    thief = Client()
+    thief.cookies[settings.SESSION_COOKIE_NAME] = stolen
+    response = thief.get("/workspace/")
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_sessions_are_read_from_the_shared_cache_with_redis(monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        assert importlib.reload(project_settings).SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    finally:
+        monkeypatch.delenv("REDIS_URL")
+        importlib.reload(project_settings)
+    assert project_settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
 
 
 # ---- the second factor -------------------------------------------------------------------------
