@@ -115,3 +115,31 @@ def test_the_writing_and_editing_forms_stay_within_the_limit(web, member, build,
         client.get(reverse("proposals:new"))
     with django_assert_max_num_queries(MAX_QUERIES):
         client.get(reverse("proposals:edit", args=[p.pk]))
+
+
+def test_the_proposal_page_reads_the_proposal_and_its_assignments_once(web, liaison, stage):
+    """The access check's read is the detail's read (DETAIL_RELATIONS), and the unit's own assignment is
+    found among the assignments the detail read (bench/load_bench.py: the most visited page)."""
+    p = stage.handling()
+    with CaptureQueriesContext(connection) as ctx:
+        response = web(liaison).get(reverse("proposals:detail", args=[p.pk]))
+    assert response.status_code == 200
+    assert "签收" in response.content.decode() or "答复" in response.content.decode()
+    reads = [q["sql"] for q in ctx.captured_queries]
+    assert sum(sql.startswith('SELECT "proposals_proposal"."id"') for sql in reads) == 1, reads
+    assert sum(sql.startswith('SELECT "handling_assignment"."id"') for sql in reads) == 1, reads
+
+
+def test_the_member_home_asks_for_invitations_only_when_there_are_some(web, member, cosigner, stage):
+    def invitation_reads() -> int:  # selectors.cosign_invitations, the only read ordered by the deadline
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/workspace/")
+        assert response.status_code == 200
+        return sum('ORDER BY "proposals_proposal"."cosign_deadline"' in q["sql"] for q in ctx.captured_queries)
+
+    stage.submitted()  # the cosigner accepted: nothing waits for them
+    client = web(cosigner)
+    assert invitation_reads() == 0
+    waiting = stage.cosigning(title="关于完善社区养老服务的提案")
+    assert invitation_reads() == 1
+    assert waiting.title in client.get("/workspace/").content.decode()

@@ -92,12 +92,12 @@ def unit_active_assignments(user) -> QuerySet[Assignment]:
                                      proposal__committee_id=profile.committee_id).order_by()
 
 
-def get_visible_proposal(user, pk) -> Proposal:
+def get_visible_proposal(user, pk, *, related=("committee", "session__term")) -> Proposal:
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise NotFound()
-    proposal = proposals_visible_to(user).filter(pk=pk).select_related("committee", "session__term").first()
+    proposal = proposals_visible_to(user).filter(pk=pk).select_related(*related).first()
     if proposal is None:
         raise NotFound()
     return proposal

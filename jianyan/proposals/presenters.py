@@ -109,12 +109,20 @@ def list_item(p: Proposal) -> dict:
 
 # ---- one proposal --------------------------------------------------------------------------------
 
-def proposal_detail(proposal: Proposal, viewer: Viewer) -> dict:
-    p = (Proposal.objects.select_related("committee", "theme", "session__term__committee", "reject_reason",
-                                         "merge_host__committee")
-         .get(pk=proposal.pk))
+# What the detail shows of the proposal's own relations, read in one query with it.
+DETAIL_RELATIONS = ("committee", "theme", "session__term__committee", "reject_reason", "merge_host__committee")
+
+
+def proposal_detail(proposal: Proposal, viewer: Viewer, *, loaded: bool = False,
+                    assignments: list[Assignment] | None = None) -> dict:
+    """The proposal as this viewer may see it. The proposal is read again (after a transition the caller's copy
+    is stale) unless `loaded`: read in this request with DETAIL_RELATIONS. `assignments`: all of its
+    assignments with their units, when the caller has them already."""
+    p = proposal if loaded else Proposal.objects.select_related(*DETAIL_RELATIONS).get(pk=proposal.pk)
     proposers = list(p.proposers.select_related("user__profile", "organisation"))
-    assignments = {a.pk: a for a in p.assignments.select_related("unit")}
+    if assignments is None:
+        assignments = list(p.assignments.select_related("unit"))
+    assignments = {a.pk: a for a in assignments}
 
     def unit_of(assignment_id):
         return ref(assignments[assignment_id].unit)

@@ -17,7 +17,6 @@ from jianyan.core.access import (
     proposals_visible_to,
     role_of,
     unit_active_assignments,
-    unit_assignments,
 )
 from jianyan.core.errors import NotFound
 from jianyan.handling.models import Assignment, CoOpinion, Evaluation, ReturnRequest
@@ -31,7 +30,13 @@ from jianyan.proposals.models import (
     Proposer,
     State,
 )
-from jianyan.proposals.presenters import Viewer, proposal_detail, timeline, with_list_relations
+from jianyan.proposals.presenters import (
+    DETAIL_RELATIONS,
+    Viewer,
+    proposal_detail,
+    timeline,
+    with_list_relations,
+)
 from jianyan.reports import statistics
 from jianyan.supervision.models import KeyProposal
 
@@ -97,7 +102,10 @@ def member_proposals(user, tab: str) -> tuple[QuerySet[Proposal], dict[str, int]
         "done": Q(state__in=[S.CLOSED, *DECIDED_STATES]),
         "all": Q(),
     }
-    counts = base.aggregate(**{name: Count("pk", filter=q, distinct=True) for name, q in tab_q.items()})
+    # "invited" is not a tab: the co-signatures waiting for the user (cosign_invitations), counted here so
+    # that the page skips that query when there are none, as for most members most of the time.
+    counts = base.aggregate(**{name: Count("pk", filter=q, distinct=True) for name, q in tab_q.items()},
+                            invited=Count("pk", filter=Q(state=S.COSIGNING, cosign_pending=True), distinct=True))
     qs = with_list_relations(base.filter(tab_q.get(tab, Q()))).order_by("-created_at", "-id")
     return qs, counts
 
@@ -417,11 +425,13 @@ def visible_attachments(proposal: Proposal, detail: dict) -> tuple[list, dict]:
 
 def proposal_page(user, pk) -> ProposalPage:
     """Everything the proposal page shows to this user, and the actions they may take now."""
-    proposal = get_visible_proposal(user, pk)
+    proposal = get_visible_proposal(user, pk, related=DETAIL_RELATIONS)
     viewer = Viewer.of(user)
-    detail = proposal_detail(proposal, viewer)
+    assignments = list(proposal.assignments.select_related("unit").order_by("id"))
+    detail = proposal_detail(proposal, viewer, loaded=True, assignments=assignments)
     materials, letters = visible_attachments(proposal, detail)
-    mine = unit_assignments(user, proposal).select_related("unit").first() if viewer.is_unit else None
+    # The unit's own active assignment (core.access.unit_assignments), from the rows the detail read.
+    mine = next((a for a in assignments if viewer.is_unit and a.unit_id == viewer.unit_id and a.is_active), None)
     return ProposalPage(proposal=proposal, detail=detail, timeline=timeline(proposal, viewer), materials=materials,
                         letters=letters, actions=actions_for(user, proposal, detail, mine), my_assignment=mine,
                         viewer=viewer)

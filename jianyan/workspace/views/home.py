@@ -41,7 +41,8 @@ def member_home(request):
     context = {"tab": tab, "tabs": selectors.MEMBER_TABS, "counts": counts, "page": page,
                "crumbs": [Crumb("我的提案")]}
     return render_results(request, "workspace/member_home.html", context,
-                          extra=lambda: {"invitations": selectors.cosign_invitations(request.user)})
+                          extra=lambda: {"invitations": selectors.cosign_invitations(request.user)
+                                         if counts["invited"] else []})
 
 
 def staff_home(request):
