@@ -2,7 +2,7 @@
 /healthz, then the Locust scenario bench/locust/peak.py at increasing users, and the table of figures.
 
     .venv/bin/python bench/load_bench.py [--pg postgres://postgres@127.0.0.1:5432/jianyan_load_h2load]
-        [--users 50,100,200] [--duration 60] [--ramp 60] [--worker-class gthread] [--workers 5] [--threads 4]
+        [--users 50,100,200] [--duration 120] [--ramp 60] [--worker-class sync] [--workers 8] [--threads 4]
         [--saturate 10] [--profile]
 
 Needs the data of bench/generate_data.py in that database, and the `load` dependency group
@@ -30,6 +30,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -103,6 +104,41 @@ def phase(args, log: Path, run) -> dict:
         stop(proc)
 
 
+def cpu_seconds_by_kind() -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the live processes of each kind, from /proc (Linux)."""
+    totals: dict[str, float] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # ended meanwhile
+        fields = stat[stat.rindex(")") + 2:].split()
+        kind = next((k for k in ("postgres", "gunicorn", "locust") if k in command), "other")
+        totals[kind] = totals.get(kind, 0.0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return totals
+
+
+class CpuWindow(threading.Thread):
+    """Each kind's share of one core (%) over the measured window (after the ramp): where the time goes.
+    A process that ended within the window is not counted (the servers live through it)."""
+
+    def __init__(self, start_after: float, seconds: float):
+        super().__init__(daemon=True)
+        self.start_after, self.seconds, self.shares = start_after, seconds, {}
+
+    def run(self):
+        time.sleep(self.start_after)
+        before, started = cpu_seconds_by_kind(), time.monotonic()
+        time.sleep(self.seconds)
+        after, elapsed = cpu_seconds_by_kind(), time.monotonic() - started
+        self.shares = {k: (after[k] - before.get(k, 0.0)) / elapsed * 100 for k in after}
+
+    def text(self) -> str:
+        shares = sorted(self.shares.items(), key=lambda kv: -kv[1])
+        return ", ".join(f"{k} {v:.0f} %" for k, v in shares if v >= 1) or "not measured"
+
+
 def run_locust(args, users: int, seconds: int, ramp: int, classes: list[str], think: float, work: Path) -> dict:
     results = work / f"results-{users}-{'-'.join(classes)}-{think}.json"
     env = {**os.environ, "LOAD_RESULTS_FILE": str(results), "LOAD_THINK": str(think),
@@ -111,10 +147,13 @@ def run_locust(args, users: int, seconds: int, ramp: int, classes: list[str], th
     cmd = [str(BIN / "locust"), "-f", str(LOCUSTFILE), "--headless", "--host", f"http://127.0.0.1:{args.port}",
            "-u", str(users), "-r", f"{spawn_rate:g}", "-t", f"{ramp + seconds}s", "--only-summary",
            "--stop-timeout", "10", "--loglevel", "WARNING", *classes]
+    cpu = CpuWindow(ramp + 2, max(seconds - 4, 1))  # inside the measured window, clear of its edges
+    cpu.start()
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)  # noqa: S603 (fixed command)
+    cpu.join(5)
     if not results.exists():
         raise SystemExit(f"locust wrote no results:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
-    return json.loads(results.read_text())
+    return {**json.loads(results.read_text()), "cpu": cpu.text()}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -145,6 +184,7 @@ def summarise(result: dict) -> dict:
     pages = [v for name, values in result["samples"].items() if not name.startswith(("act:", "login"))
              and "save/submit" not in name for v in values]
     return {"seconds": seconds, "conflicts": result.get("conflicts", 0), "examples": result.get("examples", {}),
+            "cpu": result.get("cpu", ""),
             "all": row(everything, sum(result["failures"].values())), "pages": row(pages, 0),
             "groups": {g: row(v, failed.get(g, 0)) for g, v in groups.items()},
             "names": {n: row(v, result["failures"].get(n, 0)) for n, v in result["samples"].items()}}
@@ -159,6 +199,7 @@ def print_level(users: int, s: dict, think: str, load: str) -> None:
     print(f"\n== {users} users ({think}), {s['seconds']:.0f} s measured after the ramp, load average {load}")
     print(f"   all: {a['rps']:.1f} req/s, p50/p95/p99 {a['p50']:.0f}/{a['p95']:.0f}/{a['p99']:.0f} ms, "
           f"errors {a['failures']} of {a['n']}, conflicts (409, someone else acted first) {s['conflicts']}")
+    print(f"   CPU, % of one core (the box has {os.cpu_count()}00 %): {s['cpu']}")
     print(f"   {'group':8} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'errors':>6}")
     for g in sorted(s["groups"], key=lambda g: GROUPS.index(g) if g in GROUPS else 99):
         r = s["groups"][g]
@@ -231,11 +272,14 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg", default=DEFAULT_PG)
     parser.add_argument("--users", default="50,100,200", help="comma-separated numbers of users")
-    parser.add_argument("--duration", type=int, default=60, help="seconds measured at each level, after the ramp")
+    # 120 s: over 60-s windows the p95 at 200 users moved by 2× from run to run at the same code
+    parser.add_argument("--duration", type=int, default=120, help="seconds measured at each level, after the ramp")
     parser.add_argument("--ramp", type=int, default=60,
                         help="seconds to start (and log in) the users: Argon2 costs ~0.2 s of CPU a login")
-    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
+    # Sync workers, four per core: at 200 users gthread's threads queue for each worker's GIL (p95 at 200 users,
+    # one run each: 3 workers × 8 threads 1,459 ms, 5 × 4 602 ms, 8 × 2 432 ms, sync 5/8/12: 333–817 ms).
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 4)
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--committees", type=int, default=10, help="committees the generator made (s01...)")

@@ -3,6 +3,7 @@
 
 import importlib.util
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,22 @@ def load_generator():
     sys.modules.setdefault("generate_data", module)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_the_load_bench_counts_cpu_per_kind_of_process():
+    """bench/load_bench.py prints where the CPU goes (gunicorn, postgres, locust) during each level."""
+    spec = importlib.util.spec_from_file_location("load_bench", BENCH.parent / "load_bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    window = bench.CpuWindow(0, 0.3)
+    window.start()
+    deadline = time.monotonic() + 0.3
+    while time.monotonic() < deadline:  # this process ("other") keeps one core busy
+        sum(range(1000))
+    window.join()
+    assert 40 < window.shares["other"] < 400, window.shares
+    assert "other" in window.text()
 
 
 def test_healthz_answers_ok_without_touching_the_database(db, client, django_assert_num_queries):
