@@ -276,8 +276,8 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=int, default=120, help="seconds measured at each level, after the ramp")
     parser.add_argument("--ramp", type=int, default=60,
                         help="seconds to start (and log in) the users: Argon2 costs ~0.2 s of CPU a login")
-    # Sync workers, four per core: at 200 users gthread's threads queue for each worker's GIL (p95 at 200 users,
-    # one run each: 3 workers × 8 threads 1,459 ms, 5 × 4 602 ms, 8 × 2 432 ms, sync 5/8/12: 333–817 ms).
+    # Sync workers, four per core: at 200 users gthread's threads queue for each worker's GIL (p95 at 200 users in
+    # 60-s runs: 3 workers × 8 threads 1,459 ms, 5 × 4 602 ms, 8 × 2 432 ms; sync 5, 8 or 12: 240–817 ms in seven).
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 4)
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread)")
