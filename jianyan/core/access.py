@@ -129,6 +129,14 @@ def unit_assignments(user, proposal: Proposal):
     return proposal.assignments.filter(unit_id=profile.unit_id, is_active=True)
 
 
+def own_assignment(user, assignments) -> Assignment | None:
+    """The unit liaison's active assignment among a proposal's assignments already read (as unit_assignments)."""
+    profile = profile_of(user)
+    if not profile or profile.role != Role.UNIT:
+        return None
+    return next((a for a in assignments if a.unit_id == profile.unit_id and a.is_active), None)
+
+
 def is_staff_of(user, committee_id: int) -> bool:
     role = role_of(user)
     if role == Role.ADMIN:

@@ -13,6 +13,7 @@ from jianyan.core.access import (
     get_visible_proposal,
     is_author,
     may_act,
+    own_assignment,
     profile_of,
     proposals_visible_to,
     role_of,
@@ -430,8 +431,7 @@ def proposal_page(user, pk) -> ProposalPage:
     assignments = list(proposal.assignments.select_related("unit").order_by("id"))
     detail = proposal_detail(proposal, viewer, loaded=True, assignments=assignments)
     materials, letters = visible_attachments(proposal, detail)
-    # The unit's own active assignment (core.access.unit_assignments), from the rows the detail read.
-    mine = next((a for a in assignments if viewer.is_unit and a.unit_id == viewer.unit_id and a.is_active), None)
+    mine = own_assignment(user, assignments)
     return ProposalPage(proposal=proposal, detail=detail, timeline=timeline(proposal, viewer), materials=materials,
                         letters=letters, actions=actions_for(user, proposal, detail, mine), my_assignment=mine,
                         viewer=viewer)
