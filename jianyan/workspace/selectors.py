@@ -85,10 +85,14 @@ def with_member_flags(qs: QuerySet[Proposal], user) -> QuerySet[Proposal]:
     )
 
 
+# A co-signature waits for the user (on a queryset with_member_flags).
+INVITED = Q(state=S.COSIGNING, cosign_pending=True)
+
+
 def todo_q(user) -> Q:
     return (
         (Q(state__in=[S.DRAFT, S.RETURNED]) & authored_q(user))
-        | Q(state=S.COSIGNING, cosign_pending=True)
+        | INVITED
         | Q(state=S.REPLIED, is_rater=True, rated=False)
     )
 
@@ -106,7 +110,7 @@ def member_proposals(user, tab: str) -> tuple[QuerySet[Proposal], dict[str, int]
     # "invited" is not a tab: the co-signatures waiting for the user (cosign_invitations), counted here so
     # that the page skips that query when there are none, as for most members most of the time.
     counts = base.aggregate(**{name: Count("pk", filter=q, distinct=True) for name, q in tab_q.items()},
-                            invited=Count("pk", filter=Q(state=S.COSIGNING, cosign_pending=True), distinct=True))
+                            invited=Count("pk", filter=INVITED, distinct=True))
     qs = with_list_relations(base.filter(tab_q.get(tab, Q()))).order_by("-created_at", "-id")
     return qs, counts
 
@@ -133,9 +137,7 @@ def waiting_for(p: Proposal, user) -> str:
 
 def cosign_invitations(user) -> list[Proposal]:
     """Proposals whose co-signature the user has not given yet, oldest deadline first."""
-    qs = (proposals_visible_to(user)
-          .filter(state=S.COSIGNING, proposers__user=user, proposers__role=Proposer.Role.COSIGNER,
-                  proposers__status=Proposer.Status.PENDING)
+    qs = (with_member_flags(proposals_visible_to(user), user).filter(INVITED)
           .select_related("created_by__profile", "session__term__committee")
           .order_by("cosign_deadline", "id"))
     return list(qs[:20])
