@@ -55,3 +55,13 @@ def test_a_value_long_unread_is_computed_afresh():
         assert cache.get_or_set("n", lambda: "old") == "old"
         clock.shift(dt.timedelta(seconds=60 * KEEP_STALE + 1))
         assert cache.get_or_set("n", lambda: "new") == "new"
+
+
+def test_a_value_can_be_kept_longer_than_the_caches_timeout():
+    cache = VersionedCache("jianyan:test-long", timeout=60)
+    with time_machine.travel(dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC), tick=False) as clock:
+        assert cache.get_or_set("n", lambda: "first", timeout=600) == "first"
+        clock.shift(dt.timedelta(seconds=300))
+        assert cache.get_or_set("n", lambda: "second", timeout=600) == "first"  # still fresh
+        clock.shift(dt.timedelta(seconds=301))
+        assert cache.get_or_set("n", lambda: "third", timeout=600) == "third"

@@ -35,8 +35,10 @@ class VersionedCache:
         digest = hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest() if key else ""
         return f"{self.prefix}:{name}:{scope}:{self.version(scope)}:{digest}:swr"
 
-    def get_or_set(self, name: str, compute, *key, scope=""):
-        """compute(), kept under the scope's current version for `name` and the key's values."""
+    def get_or_set(self, name: str, compute, *key, scope="", timeout: int | None = None):
+        """compute(), kept under the scope's current version for `name` and the key's values, fresh for
+        `timeout` seconds (default: the cache's)."""
+        timeout = timeout or self.timeout
         entry_key = self.entry_key(name, *key, scope=scope)
         entry = cache.get(entry_key)
         if entry is not None:
@@ -44,7 +46,7 @@ class VersionedCache:
             if time.time() < fresh_until or not self.claim_refresh(entry_key):
                 return value
         value = compute()
-        cache.set(entry_key, (value, time.time() + self.timeout), timeout=self.timeout * KEEP_STALE)
+        cache.set(entry_key, (value, time.time() + timeout), timeout=timeout * KEEP_STALE)
         if entry is not None:
             cache.delete(f"{entry_key}:refreshing")
         return value

@@ -39,8 +39,8 @@ PUBLIC_STEPS = {
 FIGURES_CACHE_SECONDS = 60
 PUBLIC_CACHE = VersionedCache("jianyan:public", FIGURES_CACHE_SECONDS)
 # The totals over every publication (the home page's, the units'; about a second of both cores at a million
-# proposals) change only with what bumps the version: kept ten times longer, under the same version.
-TOTALS_CACHE = VersionedCache("jianyan:public", FIGURES_CACHE_SECONDS * 10)
+# proposals) change only with what bumps the version: kept ten times longer.
+TOTALS_CACHE_SECONDS = FIGURES_CACHE_SECONDS * 10
 
 
 def bump_publication_version() -> None:
@@ -48,9 +48,9 @@ def bump_publication_version() -> None:
     PUBLIC_CACHE.bump()
 
 
-def cached_figure(name: str, compute, *key):
+def cached_figure(name: str, compute, *key, timeout: int = FIGURES_CACHE_SECONDS):
     """compute(), kept under this publication version for `name` and the key's values (a page, a filter)."""
-    return PUBLIC_CACHE.get_or_set(name, compute, *key)
+    return PUBLIC_CACHE.get_or_set(name, compute, *key, timeout=timeout)
 
 
 def public_publications() -> QuerySet[Publication]:
@@ -343,7 +343,7 @@ def unit_statistics(unit: Unit, year: int) -> dict | None:
 
 def public_total() -> int:
     """How many publications the public sees (the home page's figure), cached per publication version."""
-    return TOTALS_CACHE.get_or_set("total", lambda: public_publications().count())
+    return cached_figure("total", lambda: public_publications().count(), timeout=TOTALS_CACHE_SECONDS)
 
 
 def published_per_unit() -> dict[int, int]:
@@ -356,7 +356,7 @@ def published_per_unit() -> dict[int, int]:
 
 def units_with_publications() -> list[Unit]:
     """Active units with their count of public publications (`published`), most first."""
-    counts = TOTALS_CACHE.get_or_set("per-unit", published_per_unit)
+    counts = cached_figure("per-unit", published_per_unit, timeout=TOTALS_CACHE_SECONDS)
     units = list(Unit.objects.filter(is_active=True).order_by("id"))
     for unit in units:
         unit.published = counts.get(unit.pk, 0)
