@@ -14,6 +14,7 @@ from jianyan import search
 from jianyan.disclosure import public
 from jianyan.people.models import Unit
 from jianyan.portal import opendata
+from jianyan.portal.page_cache import anonymous_page_cache
 from jianyan.workspace.web import Crumb
 
 PAGE_SIZE = 20
@@ -25,12 +26,14 @@ def portal_crumbs(*more: Crumb) -> list[Crumb]:
 
 
 @require_GET
+@anonymous_page_cache
 def home(request):
     latest = public.cached_figure("latest", public.latest)
     return render(request, "portal/home.html", {"latest": latest, "total": public.public_total()})
 
 
 @require_GET
+@anonymous_page_cache
 def proposals(request):
     """Browse by session, theme, unit, result class and state, or search; 20 to a page."""
     filters = public.Filters.from_query(request.GET)
@@ -47,6 +50,7 @@ def proposals(request):
 
 
 @require_GET
+@anonymous_page_cache
 def proposal(request, pk: int):
     shown = public.cached_figure("proposal", lambda: public.public_page(pk), str(pk))
     if shown is None:
@@ -68,6 +72,7 @@ def chosen_year(request, years: list[int]) -> int | None:
 
 
 @require_GET
+@anonymous_page_cache
 def units(request):
     return render(request, "portal/units.html", {
         "units": public.units_with_publications(), "crumbs": portal_crumbs(Crumb("承办单位")),
@@ -75,6 +80,7 @@ def units(request):
 
 
 @require_GET
+@anonymous_page_cache
 def unit(request, pk: int):
     unit = get_object_or_404(Unit.objects.select_related("committee"), pk=pk, is_active=True)
     years = public.cached_public_years(unit.committee)
@@ -99,6 +105,7 @@ def chart_data(stats: dict) -> dict:
 
 
 @require_GET
+@anonymous_page_cache
 def statistics(request):
     committee = public.public_committee(request.GET.get("committee", ""))
     years = public.cached_public_years(committee) if committee else []
@@ -143,6 +150,7 @@ def sitemap(request):
 
 
 @require_GET
+@anonymous_page_cache
 def open_data(request):
     return render(request, "portal/open_data.html", {
         "fields": [(f, opendata.FIELD_LABELS[f]) for f in opendata.FIELDS],

@@ -1,0 +1,75 @@
+"""Whole public pages for visitors who are not logged in, kept under the publication version.
+
+The data under a public page is cached already (jianyan.disclosure.public), but rendering the page still cost
+3–16 ms of CPU, and in a session's opening week the public's reads are half of all requests
+(bench/load_bench.py). Every anonymous visitor of one address sees the same page except for two things:
+large-font mode, which is part of the key, and the CSRF token of the page's forms (the font-size switch),
+which is personal. It is cut out of the stored copy and each visitor's own token is put in when the page is
+served, so the forms keep working and no visitor ever receives another's token.
+
+Not cached: logged-in users (their name and menu are in the frame), pages that carry a message for this
+visitor, anything but a 200 answer to a GET."""
+
+import re
+from functools import wraps
+
+from django.contrib.messages import get_messages
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+
+from jianyan.disclosure import public
+from jianyan.workspace.context import FONT_COOKIE
+
+CSRF_HOLE = "jianyan-csrf-token-of-this-visitor"
+CSRF_IN_FORM = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+
+
+def is_cacheable(request) -> bool:
+    return (request.method in ("GET", "HEAD") and not request.user.is_authenticated
+            and not len(get_messages(request)))
+
+
+def page_key(request) -> tuple:
+    return request.get_full_path(), request.COOKIES.get(FONT_COOKIE) == "large", request.LANGUAGE_CODE
+
+
+def stored_copy(response) -> tuple[str, str] | None:
+    """The page with its CSRF token cut out, or None if the answer is not one to keep."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return None
+    content = response.content.decode(response.charset)
+    token = CSRF_IN_FORM.search(content)
+    if token:
+        content = content.replace(token.group(1), CSRF_HOLE)
+    return content, response["Content-Type"]
+
+
+def served_copy(request, stored: tuple[str, str]) -> HttpResponse:
+    content, content_type = stored
+    if CSRF_HOLE in content:
+        content = content.replace(CSRF_HOLE, get_token(request))  # also sets the visitor's CSRF cookie, as rendering would
+    return HttpResponse(content, content_type=content_type)
+
+
+def anonymous_page_cache(view):
+    """The view's page for anonymous visitors, from the public cache when it is there."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_cacheable(request):
+            return view(request, *args, **kwargs)
+        rendered = []
+
+        def render():
+            response = view(request, *args, **kwargs)
+            rendered.append(response)
+            return stored_copy(response)
+
+        stored = public.cached_figure("page", render, *page_key(request))
+        if rendered:
+            return rendered[0]
+        if stored is None:  # an answer not to keep (a redirect, say), noted by an earlier request
+            return view(request, *args, **kwargs)
+        return served_copy(request, stored)
+
+    return wrapper
