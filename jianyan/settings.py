@@ -192,7 +192,7 @@ JIANYAN_RATE_LIMIT_CACHE = "default"
 # and its own copy of the public site's cached counts: REDIS_URL (e.g. redis://127.0.0.1:6379/0) selects
 # Redis. Without it, each process has its own memory cache (one process: `make run`).
 if os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    CACHES = {"default": {"BACKEND": "jianyan.core.redis_cache.SharedClientRedisCache",
                           "LOCATION": os.environ["REDIS_URL"], "KEY_PREFIX": "jianyan"}}
     # Sessions are read from the shared cache and written through to the database: one query less on every
     # logged-in request (bench/load_bench.py). Without a shared cache, processes would disagree on a logout.

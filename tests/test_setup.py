@@ -77,6 +77,39 @@ def test_redis_url_gives_every_process_one_shared_cache(tmp_path):
     assert result.stdout.strip() == "x1"
 
 
+def read_in_forked_child(cache, key, results):
+    results.put(cache.get(key))
+
+
+@pytest.mark.skipif(not redis_answers(), reason="no Redis at 127.0.0.1:6379")
+def test_the_redis_cache_makes_one_client_and_works_across_a_fork():
+    """jianyan.core.redis_cache: every call uses the same redis client (Django builds a new one per call), and
+    a gunicorn worker forked after the master used the cache still gets its values over its own connection."""
+    import multiprocessing
+
+    from jianyan.core.redis_cache import SharedClientRedisCache
+
+    cache = SharedClientRedisCache("redis://127.0.0.1:6379/15", {"KEY_PREFIX": "jianyan-test-shared-client"})
+    cache.clear()
+    client = cache._cache.get_client()
+    assert cache._cache.get_client(write=True) is client
+    cache.set("figure", {"total": 387})
+    assert cache.get("figure") == {"total": 387}
+    assert cache.add("figure", 1) is False
+    assert cache.add("count", 1) is True
+    assert cache.incr("count") == 2
+    cache.delete("figure")
+    assert cache.get("figure") is None
+    cache.set("figure", "before the fork")
+    results = multiprocessing.get_context("fork").Queue()
+    child = multiprocessing.get_context("fork").Process(target=read_in_forked_child, args=(cache, "figure", results))
+    child.start()
+    child.join(30)
+    assert results.get(timeout=5) == "before the fork"
+    assert cache.get("figure") == "before the fork"  # the parent's connection still works after the fork
+    cache.clear()
+
+
 def test_a_server_process_freezes_what_it_loaded_at_start(tmp_path):
     """jianyan.wsgi (what gunicorn loads) imports the views and moves the start-up objects out of the garbage
     collector's reach, so a full collection during a request scans only what requests made."""
