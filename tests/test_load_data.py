@@ -2,6 +2,8 @@
 (bench/generate_data.py), whose proposals must look to the pages and statistics like workflow-made ones."""
 
 import importlib.util
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,18 +28,43 @@ def load_generator():
     return module
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
-def test_the_load_bench_counts_cpu_per_kind_of_process():
-    """bench/load_bench.py prints where the CPU goes (gunicorn, postgres, locust) during each level."""
+def load_bench():
     spec = importlib.util.spec_from_file_location("load_bench", BENCH.parent / "load_bench.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    window = bench.CpuWindow(0, 0.3)
+    return bench
+
+
+def keep_one_core_busy(seconds: float) -> subprocess.Popen:
+    """Another process, so that the measuring thread does not wait for this one's interpreter lock."""
+    spin = f"import time\nend = time.monotonic() + {seconds}\nwhile time.monotonic() < end:\n    pass\n"
+    return subprocess.Popen([sys.executable, "-c", spin])  # noqa: S603
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_the_load_bench_sees_a_busy_box():
+    """Before each measurement bench/load_bench.py waits until the box is quiet (workers booted, the previous
+    level's work done): it must see one core kept busy."""
+    bench = load_bench()
+    spinner = keep_one_core_busy(1.0)
+    time.sleep(0.2)  # started
+    busy = bench.busy_share(0.4)
+    spinner.wait()
+    assert busy >= 0.7 / os.cpu_count(), busy
+    started = time.monotonic()
+    bench.wait_until_quiet(limit=1.5, quiet=1.01)  # a box is always quieter than 101 %: no waiting
+    assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_the_load_bench_counts_cpu_per_kind_of_process():
+    """bench/load_bench.py prints where the CPU goes (gunicorn, postgres, locust) during each level."""
+    bench = load_bench()
+    spinner = keep_one_core_busy(1.5)  # a process of the kind "other", alive through the window
+    window = bench.CpuWindow(0.2, 0.5)
     window.start()
-    deadline = time.monotonic() + 0.3
-    while time.monotonic() < deadline:  # this process ("other") keeps one core busy
-        sum(range(1000))
     window.join()
+    spinner.wait()
     assert 40 < window.shares["other"] < 400, window.shares
     assert "other" in window.text()
 
