@@ -76,6 +76,14 @@ def test_large_font_mode_has_its_own_copy(pension):
     assert 'class="font-large"' not in Client().get(url).content.decode()
 
 
+def test_each_host_name_has_its_own_copy(pension, settings):
+    settings.ALLOWED_HOSTS = ["zx.example.cn", "tian.example.cn"]
+    url = reverse("portal:proposal", args=[pension.pk])
+    Client(HTTP_HOST="zx.example.cn").get(url)
+    html = Client(HTTP_HOST="tian.example.cn").get(url).content.decode()
+    assert "//tian.example.cn/" in html and "//zx.example.cn/" not in html
+
+
 def test_a_logged_in_user_never_gets_the_anonymous_page(pension, member):
     url = reverse("portal:proposal", args=[pension.pk])
     Client().get(url)

@@ -2,8 +2,8 @@
 
 The data under a public page is cached already (jianyan.disclosure.public), but rendering the page still cost
 3–16 ms of CPU, and in a session's opening week the public's reads are half of all requests
-(bench/load_bench.py). Every anonymous visitor of one address sees the same page except for two things:
-large-font mode, which is part of the key, and the CSRF token of the page's forms (the font-size switch),
+(bench/load_bench.py). Every anonymous visitor of one address (scheme, host, path and query) sees the same
+page except for two things: large-font mode, which is part of the key, and the CSRF token of the page's forms (the font-size switch),
 which is personal. It is cut out of the stored copy and each visitor's own token is put in when the page is
 served, so the forms keep working and no visitor ever receives another's token.
 
@@ -30,7 +30,8 @@ def is_cacheable(request) -> bool:
 
 
 def page_key(request) -> tuple:
-    return request.get_full_path(), request.COOKIES.get(FONT_COOKIE) == "large", request.LANGUAGE_CODE
+    # the whole address: a page's canonical link is built from the scheme and host it was asked for
+    return request.build_absolute_uri(), request.COOKIES.get(FONT_COOKIE) == "large", request.LANGUAGE_CODE
 
 
 def stored_copy(response) -> tuple[str, str] | None:
