@@ -3,9 +3,9 @@
 The data under a public page is cached already (jianyan.disclosure.public), but rendering the page still cost
 3–16 ms of CPU, and in a session's opening week the public's reads are half of all requests
 (bench/load_bench.py). Every anonymous visitor of one address (scheme, host, path and query) sees the same
-page except for two things: large-font mode, which is part of the key, and the CSRF token of the page's forms (the font-size switch),
-which is personal. It is cut out of the stored copy and each visitor's own token is put in when the page is
-served, so the forms keep working and no visitor ever receives another's token.
+page except for two things: large-font mode, which is part of the key, and the CSRF token of the page's forms
+(the font-size switch), which is personal. It is cut out of the stored copy and each visitor's own token is put
+in when the page is served, so the forms keep working and no visitor ever receives another's token.
 
 Not cached: logged-in users (their name and menu are in the frame), pages that carry a message for this
 visitor, anything but a 200 answer to a GET."""
@@ -48,7 +48,8 @@ def stored_copy(response) -> tuple[str, str] | None:
 def served_copy(request, stored: tuple[str, str]) -> HttpResponse:
     content, content_type = stored
     if CSRF_HOLE in content:
-        content = content.replace(CSRF_HOLE, get_token(request))  # also sets the visitor's CSRF cookie, as rendering would
+        # get_token also has the visitor's CSRF cookie set, as rendering the page would
+        content = content.replace(CSRF_HOLE, get_token(request))
     return HttpResponse(content, content_type=content_type)
 
 
