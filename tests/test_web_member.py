@@ -86,6 +86,13 @@ def test_co_signer_suggestions_are_escaped(web, member, cosigner):
     assert '<option value="member2">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;委员</option>' in html
 
 
+def test_options_escape_values_and_labels_and_mark_the_chosen():
+    from jianyan.workspace.web import options_html
+
+    html = options_html([('a"b', "甲<乙"), (2, "丙&丁")], {"2"})
+    assert html == '<option value="a&quot;b">甲&lt;乙</option><option value="2" selected>丙&amp;丁</option>'
+
+
 def test_saving_a_draft_calls_the_workflow(web, member):
     response = web(member).post(reverse("proposals:new"), NEW)
     p = Proposal.objects.get()

@@ -1,6 +1,7 @@
 """Small helpers every workspace page shares: roles, pagination, breadcrumbs, htmx, and turning the
 workflow's domain errors into what a page shows (404, the 403 page, or the form again with the message)."""
 
+import html
 from dataclasses import dataclass, field
 from functools import wraps
 
@@ -10,6 +11,7 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString, mark_safe
 
 from jianyan.core.access import role_of
 from jianyan.core.errors import DomainError, NotAllowed, NotFound
@@ -17,6 +19,16 @@ from jianyan.core.security import safe_next  # noqa: F401  (the pages import it 
 from jianyan.people.models import Role
 
 PAGE_SIZE = 20
+
+
+def options_html(pairs, chosen=frozenset()) -> SafeString:
+    """<option>s of (value, label) pairs, those whose value is in `chosen` selected. Plain string building with
+    the standard library's html.escape (the same five characters as Django's), neither a template loop nor
+    format_html: the batch assignment page has 2,700 options (~250 ms as a loop), the co-signer suggestions a
+    committee's 800 members (format_html per row: 60 % of the new-proposal form's time)."""
+    return mark_safe("".join(  # noqa: S308 (values and labels are escaped)
+        f'<option value="{html.escape(str(value))}"{" selected" if str(value) in chosen else ""}>'
+        f'{html.escape(str(label))}</option>' for value, label in pairs))
 
 
 @dataclass(frozen=True)

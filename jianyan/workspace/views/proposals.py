@@ -8,7 +8,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from jianyan.core.access import ensure_can, get_visible_proposal, profile_of, role_of
@@ -21,7 +20,15 @@ from jianyan.proposals import workflow as proposals
 from jianyan.proposals.models import Attachment, Proposal, State
 from jianyan.workspace import selectors
 from jianyan.workspace.actions import ACTIONS
-from jianyan.workspace.web import Crumb, FormState, error_status, raise_for_access, roles_required, safe_next
+from jianyan.workspace.web import (
+    Crumb,
+    FormState,
+    error_status,
+    options_html,
+    raise_for_access,
+    roles_required,
+    safe_next,
+)
 
 WRITERS = (Role.MEMBER, Role.CLERK)
 
@@ -121,14 +128,14 @@ def cosigner_input(data) -> list[str]:
 
 def member_options(user) -> str:
     """The <option>s of the co-signer inputs' suggestions: the members of the user's committee (one query).
-    Joined here rather than by a template loop, which took ~30 ms for a committee's 800 members."""
+    A committee has ~800 members: built as one string (web.options_html), not by a template loop (~30 ms)."""
     from django.contrib.auth import get_user_model
 
     profile = profile_of(user)
     members = (get_user_model().objects
                .filter(profile__committee_id=profile.committee_id, profile__role=Role.MEMBER, is_active=True)
                .exclude(pk=user.pk).order_by("username").values_list("username", "profile__display_name"))
-    return format_html_join("", '<option value="{}">{}</option>', members)
+    return options_html(members)
 
 
 def form_context(request, *, proposal=None, state: FormState | None = None, title: str) -> dict:
