@@ -304,9 +304,9 @@ def test_a_database_restart_under_load_gives_a_503_and_the_site_recovers_by_itse
     browser = Client()
     browser.force_login(staff)
     pages = {
-        # The units page reads the units on every visit (the home page, read once per publication version from
-        # the cache, keeps answering during an outage: checked below).
-        "public portal": ("/public/units/", {}),
+        # The feed reads the database on every visit (the public pages, kept whole in the cache for anonymous
+        # visitors, keep answering during an outage: checked below).
+        "public feed": ("/public/feed.atom", {}),
         "staff workspace": ("/workspace/", {"Cookie": f"sessionid={browser.cookies['sessionid'].value}"}),
         "JSON API": ("/api/v1/proposals", {"Authorization": f"Bearer {token}"}),
     }
@@ -317,7 +317,7 @@ def test_a_database_restart_under_load_gives_a_503_and_the_site_recovers_by_itse
         return {name: fetch(port, "GET", path, headers=headers) for name, (path, headers) in pages.items()}
 
     assert {name: r[0] for name, r in visit_all().items()} == dict.fromkeys(pages, 200)
-    assert fetch(port, "GET", "/")[0] == 200
+    assert fetch(port, "GET", "/")[0] == 200 and fetch(port, "GET", "/public/units/")[0] == 200
 
     # A quick restart between two requests: the connection it broke is replaced before use, nothing fails.
     relay.cut()
@@ -343,13 +343,14 @@ def test_a_database_restart_under_load_gives_a_503_and_the_site_recovers_by_itse
         c.start()
     for c in clients:
         c.join(30)
-    cached_home = fetch(port, "GET", "/")
+    cached_home, cached_units = fetch(port, "GET", "/"), fetch(port, "GET", "/public/units/")
     relay.restore()
     assert {name for name, _ in answers} == set(pages)
     bad = [(name, status, text[:300]) for name, (status, text, seconds) in answers
            if not outage_answer_is_clean(status, text, seconds)]
     assert not bad, bad
-    assert cached_home[0] == 200 and "最新公开的提案" in cached_home[1]  # the public home, from the cache
+    assert cached_home[0] == 200 and "最新公开的提案" in cached_home[1]  # the public pages, from the cache
+    assert cached_units[0] == 200 and "承办单位" in cached_units[1]
 
     # Back up: the same server answers again, from the first request on, without a restart.
     assert {name: r[0] for name, r in visit_all().items()} == dict.fromkeys(pages, 200)
