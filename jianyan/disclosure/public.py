@@ -34,8 +34,9 @@ PUBLIC_STEPS = {
 # withdrawn, while a session's opening brings thousands of readers: the figures over every publication (the
 # home page's total, the units' counts, about a second at a million proposals) and each page's data (a list
 # page, a proposal, a year's statistics) are kept in the cache under a publication version that publishing
-# and withdrawing bump on commit. Other changes a public page shows (a published proposal's state, a new
-# public step) and other processes' local caches catch up within the timeout.
+# and withdrawing bump on commit, as are whole pages for anonymous visitors (portal.page_cache). Other changes a
+# public page shows (a published proposal's state, a new public step) and other processes' local caches catch
+# up within two timeouts: the page's and that of the data it was rendered from.
 FIGURES_CACHE_SECONDS = 60
 PUBLIC_CACHE = VersionedCache("jianyan:public", FIGURES_CACHE_SECONDS)
 # The totals over every publication (the home page's, the units'; about a second of both cores at a million
