@@ -122,6 +122,18 @@ def test_a_publication_shows_at_once_on_kept_pages(pension, member, staff, liais
     assert "关于发展社区食堂的提案" not in Client().get(list_url).content.decode()
 
 
+def test_only_the_addresses_the_pages_read_are_kept(pension):
+    """A parameter no public page reads (anyone can add ?x=<random>) or an overlong address is rendered each
+    time, never kept: otherwise each variant would be one more copy of the page in the cache."""
+    kept = reverse("portal:proposals") + "?q=养老&theme=&page=1"
+    odd = reverse("portal:proposals") + "?q=养老&utm_source=x"
+    long = reverse("portal:proposals") + "?q=" + "养" * 200
+    for url in (kept, odd, long):
+        Client().get(url)
+    assert not Client().get(kept).templates
+    assert Client().get(odd).templates and Client().get(long).templates
+
+
 def test_a_missing_proposal_is_still_a_404(pension):
     url = reverse("portal:proposal", args=[pension.pk + 1000])
     assert Client().get(url).status_code == 404

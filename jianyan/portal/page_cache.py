@@ -8,7 +8,9 @@ page except for two things: large-font mode, which is part of the key, and the C
 in when the page is served, so the forms keep working and no visitor ever receives another's token.
 
 Not cached: logged-in users (their name and menu are in the frame), pages that carry a message for this
-visitor, anything but a 200 answer to a GET."""
+visitor, anything but a 200 answer to a GET, and addresses with a parameter the public pages do not read or
+longer than any they link to: anyone can add ?x=<random> to an address, and each would be a new copy in the
+cache (Redis keeps them for ten minutes whatever its size)."""
 
 import re
 from functools import wraps
@@ -22,11 +24,15 @@ from jianyan.workspace.context import FONT_COOKIE
 
 CSRF_HOLE = "jianyan-csrf-token-of-this-visitor"
 CSRF_IN_FORM = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+# What the public pages read from the query string (public.Filters, the page number, the statistics' year).
+PAGE_PARAMETERS = frozenset({"q", "session", "theme", "unit", "result_class", "state", "committee", "page", "year"})
+MAX_KEPT_ADDRESS = 600  # characters of path and query, percent-encoded (a Chinese character is 9)
 
 
 def is_cacheable(request) -> bool:
-    return (request.method in ("GET", "HEAD") and not request.user.is_authenticated
-            and not len(get_messages(request)))
+    return (request.method in ("GET", "HEAD") and set(request.GET) <= PAGE_PARAMETERS
+            and len(request.get_full_path()) <= MAX_KEPT_ADDRESS
+            and not request.user.is_authenticated and not len(get_messages(request)))
 
 
 def page_key(request) -> tuple:
