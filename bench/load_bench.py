@@ -99,7 +99,8 @@ def busy_share(seconds: float) -> float:
         fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
         return sum(fields), fields[3] + fields[4]  # idle and iowait
 
-    (total0, idle0), _ = times(), time.sleep(seconds)
+    total0, idle0 = times()
+    time.sleep(seconds)
     total1, idle1 = times()
     return 1 - (idle1 - idle0) / max(total1 - total0, 1)
 

@@ -13,6 +13,7 @@ longer than any they link to: anyone can add ?x=<random> to an address, and each
 cache (Redis keeps them for ten minutes whatever its size)."""
 
 import re
+from dataclasses import fields
 from functools import wraps
 
 from django.contrib.messages import get_messages
@@ -24,8 +25,9 @@ from jianyan.workspace.context import FONT_COOKIE
 
 CSRF_HOLE = "jianyan-csrf-token-of-this-visitor"
 CSRF_IN_FORM = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
-# What the public pages read from the query string (public.Filters, the page number, the statistics' year).
-PAGE_PARAMETERS = frozenset({"q", "session", "theme", "unit", "result_class", "state", "committee", "page", "year"})
+# What the public pages read from the query string: the list's filters (named as public.Filters' fields, which
+# Filters.from_query reads), the page number, the statistics' year.
+PAGE_PARAMETERS = frozenset({f.name for f in fields(public.Filters)} | {"page", "year"})
 MAX_KEPT_ADDRESS = 600  # characters of path and query, percent-encoded (a Chinese character is 9)
 
 
