@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/load_bench.py [--pg postgres://postgres@127.0.0.1:5432/jianyan_load_h2load]
         [--users 50,100,200] [--duration 120] [--ramp 60] [--worker-class sync] [--workers 8] [--threads 4]
-        [--saturate 10] [--profile]
+        [--saturate 10] [--no-split] [--profile]
 
 Needs the data of bench/generate_data.py in that database, and the `load` dependency group
 (`UV_PROJECT_ENVIRONMENT=.venv .venv/bin/uv sync --frozen --inexact --group load`).
@@ -14,7 +14,9 @@ not weigh on the next):
 2. for each number of users: the peak mix with its think times (the public 3–10 s, the others 5–15 s),
    ramped up over --ramp seconds (logins happen then; measured afterwards for --duration seconds);
 3. --saturate N: N users of the same mix without think time: the most the server gives on the real pages,
-   to compare with the ceiling (target: at least a quarter);
+   to compare with the ceiling (target: at least a quarter); then (--split, the default) the mix's public
+   readers alone and its logged-in roles alone, with the server's CPU (gunicorn and PostgreSQL) per request:
+   what each kind of page costs, which the mix's figure blends;
 4. --profile: every page once per role through Django's test client on the same database, with its query
    count and time (the slow pages' offenders).
 Targets (issue 8): 0 errors, p95 ≤ 300 ms at 200 users, main pages ≥ ¼ of the ceiling.
@@ -175,7 +177,7 @@ def run_locust(args, users: int, seconds: int, ramp: int, classes: list[str], th
     cpu.join(5)
     if not results.exists():
         raise SystemExit(f"locust wrote no results:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
-    return {**json.loads(results.read_text()), "cpu": cpu.text()}
+    return {**json.loads(results.read_text()), "cpu": cpu.text(), "cpu_shares": cpu.shares}
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -206,10 +208,16 @@ def summarise(result: dict) -> dict:
     pages = [v for name, values in result["samples"].items() if not name.startswith(("act:", "login"))
              and "save/submit" not in name for v in values]
     return {"seconds": seconds, "conflicts": result.get("conflicts", 0), "examples": result.get("examples", {}),
-            "cpu": result.get("cpu", ""),
+            "cpu": result.get("cpu", ""), "server_ms": server_ms_per_request(result, len(everything) / seconds),
             "all": row(everything, sum(result["failures"].values())), "pages": row(pages, 0),
             "groups": {g: row(v, failed.get(g, 0)) for g, v in groups.items()},
             "names": {n: row(v, result["failures"].get(n, 0)) for n, v in result["samples"].items()}}
+
+
+def server_ms_per_request(result: dict, rps: float) -> float:
+    """The server's CPU (gunicorn and PostgreSQL) per request, in ms: what a request of this mix costs."""
+    shares = result.get("cpu_shares", {})
+    return (shares.get("gunicorn", 0.0) + shares.get("postgres", 0.0)) * 10 / rps if rps else 0.0
 
 
 def load_average() -> str:
@@ -290,6 +298,25 @@ def profile_pages(url: str) -> None:
                 print(f"   {'':14} slowest query {float(slow[0]['time']) * 1000:.0f} ms: {slow[0]['sql'][:150]}")
 
 
+def split_mix(mix: list[str]) -> list[tuple[str, list[str]]]:
+    """The mix's public readers and its logged-in roles, each on their own (when the mix has both)."""
+    public = [c for c in mix if c == "PublicReader"]
+    logged_in = [c for c in mix if c != "PublicReader"]
+    return [("the public alone", public), ("the logged-in roles alone", logged_in)] if public and logged_in else []
+
+
+def print_split(args, log: Path, mix: list[str], ceiling_rps: float, work: Path) -> None:
+    """Why the mix gives what it gives: the same users without think time, the public's pages and the logged-in
+    roles' pages each on their own, with the server's CPU per request."""
+    for label, classes in split_mix(mix):
+        s = phase(args, log, lambda classes=classes: run_locust(args, args.saturate, args.duration, 5, classes, 0,
+                                                                 work))
+        pages = s["pages"]["rps"]
+        print(f"   {label} ({args.saturate} users of {','.join(classes)}): main pages {pages:.1f} req/s = "
+              f"{pages / ceiling_rps:.2f} of the ceiling, p50/p95 {s['pages']['p50']:.0f}/{s['pages']['p95']:.0f} ms; "
+              f"server CPU {s['server_ms']:.1f} ms a request ({s['cpu']})", flush=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg", default=DEFAULT_PG)
@@ -310,6 +337,8 @@ def main(argv=None) -> int:
     parser.add_argument("--classes", default="PublicReader,Member,Staff,UnitLiaison",
                         help="the Locust user classes of the mix (a subset: e.g. Staff,UnitLiaison)")
     parser.add_argument("--saturate", type=int, default=10, help="users without think time (0: skip)")
+    parser.add_argument("--split", action=argparse.BooleanOptionalAction, default=True,
+                        help="after the saturated mix, its public readers and its logged-in roles each alone")
     parser.add_argument("--profile", action="store_true", help="also time every page once with its query count")
     parser.add_argument("--profile-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -351,9 +380,12 @@ def main(argv=None) -> int:
         s = phase(args, log, lambda: run_locust(args, args.saturate, args.duration, 5, mix, 0, work))
         print_level(args.saturate, s, "no think time: throughput", load_average())
         pages = s["pages"]["rps"]
-        print(f"   main pages (every GET of the mix): {pages:.1f} req/s = {pages / ceiling_rps:.2f} of the ceiling")
+        print(f"   main pages (every GET of the mix): {pages:.1f} req/s = {pages / ceiling_rps:.2f} of the ceiling; "
+              f"server CPU {s['server_ms']:.1f} ms a request")
         verdicts.append((f"main pages ≥ ¼ of the ceiling ({pages:.0f} vs {ceiling_rps:.0f} req/s)",
                          pages >= ceiling_rps / 4))
+        if args.split:
+            print_split(args, log, mix, ceiling_rps, work)
     errors = log.read_text(errors="replace").count("Traceback")
     print(f"\ngunicorn log {log}: {errors} tracebacks")
     print("\ntargets:")

@@ -69,6 +69,23 @@ def test_the_load_bench_counts_cpu_per_kind_of_process():
     assert "other" in window.text()
 
 
+def test_the_load_bench_prints_the_servers_cpu_per_request():
+    """The saturated mix is explained by what each kind of page costs the server (gunicorn and PostgreSQL,
+    not the client): 60 % + 40 % of a core over 50 requests a second is 20 ms a request."""
+    bench = load_bench()
+    result = {"cpu_shares": {"gunicorn": 60.0, "postgres": 40.0, "locust": 30.0}}
+    assert bench.server_ms_per_request(result, 50.0) == pytest.approx(20.0)
+    assert bench.server_ms_per_request(result, 0.0) == 0.0
+    assert bench.server_ms_per_request({}, 50.0) == 0.0
+
+
+def test_the_load_bench_splits_the_mix_into_the_public_and_the_logged_in():
+    bench = load_bench()
+    assert bench.split_mix(["PublicReader", "Member", "Staff", "UnitLiaison"]) == [
+        ("the public alone", ["PublicReader"]), ("the logged-in roles alone", ["Member", "Staff", "UnitLiaison"])]
+    assert bench.split_mix(["Staff", "UnitLiaison"]) == []  # nothing to split: the mix is one kind already
+
+
 def test_healthz_answers_ok_without_touching_the_database(db, client, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/healthz")
