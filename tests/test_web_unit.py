@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from jianyan.core.models import AuditEvent
 from jianyan.handling import workflow as handling
-from jianyan.handling.models import Consultation, CoOpinion, QualityRating, Reply
+from jianyan.handling.models import Assignment, Consultation, CoOpinion, QualityRating, Reply
 from jianyan.proposals.models import Attachment
+from jianyan.workspace.selectors import UNIT_TABS, unit_tab_q
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,30 @@ def test_the_inbox_shows_assignments_to_sign_with_the_return_deadline(web, liais
     response = inbox(web(liaison), "to_sign")
     html = response.content.decode()
     assert "办理工作台" in html and p.title in html and "申请退回截止" in html
-    assert response.context["counts"] == {"to_sign": 1, "handling": 0, "co_opinion": 0, "replied": 0,
-                                          "rehandling": 0}
+    # the history tab (every year's replies) is counted only when it is open
+    assert response.context["counts"] == {"to_sign": 1, "handling": 0, "co_opinion": 0, "rehandling": 0}
+    assert '待签收<span class="n">1</span>' in html and '已答复<span class="n">' not in html
+
+
+def test_the_inbox_counts_agree_with_the_rows_of_every_tab(web, liaison, liaison2, member, stage):
+    """The working tabs are counted over the proposals in working states only (a province's unit has
+    thousands of replied ones): each count is the number of rows its tab lists, for proposals in every state
+    an assignment can be in."""
+    stage.assigned(title="甲"), stage.return_requested(title="乙"), stage.handling(title="丙")
+    stage.reply_audit(title="丁"), stage.replied(title="戊")
+    closed = stage.replied(title="己")
+    handling.evaluate_proposal(closed, actor=member, attitude="satisfied", result="satisfied")
+    rehandled = stage.replied(title="庚")
+    handling.evaluate_proposal(rehandled, actor=member, attitude="satisfied", result="unsatisfied")
+    for who in (liaison, liaison2):
+        client = web(who)
+        for tab in UNIT_TABS:
+            response = inbox(client, tab)
+            listed = len(response.context["page"].object_list)
+            assert response.context["counts"][tab] == listed, (who.username, tab)
+            assert listed == Assignment.objects.filter(unit__liaisons__user=who, is_active=True).filter(
+                unit_tab_q()[tab]).count(), (who.username, tab)
+    assert inbox(web(liaison), "replied").context["counts"]["replied"] == 2  # 戊 and 己 (庚 is handled again)
 
 
 def test_the_inbox_tabs_follow_the_handling(web, liaison, liaison2, stage):

@@ -368,13 +368,27 @@ def unit_tab_q() -> dict[str, Q]:
     }
 
 
+# The history tab: what the unit replied to, every year of it.
+UNIT_HISTORY_TAB = "replied"
+# The states of the proposals in the working tabs (all but the history tab).
+UNIT_WORKING_STATES = sorted({S.ASSIGNED, S.RETURN_REQUESTED, S.HANDLING, S.REPLY_AUDIT, S.REHANDLING,
+                              *TRANSITIONS["co_opinion"]})
+
+
 def unit_inbox(user, tab: str) -> tuple[QuerySet[Assignment], dict[str, int]]:
-    """The unit's active assignments in one tab of its inbox, with the count of every tab."""
+    """The unit's active assignments in one tab of its inbox, with the count of every working tab, and of the
+    history tab only when it is the one open."""
     # The counts run on the bare rows: annotating every assignment of every year first made them a subquery
-    # with two look-ups per row (45 ms at 1,000,000).
+    # with two look-ups per row (45 ms at 1,000,000). They run on the proposals in working states only: the
+    # history tab holds every year (a busy unit of a province: 13,600 assignments, and counting them joined
+    # all of the committee's proposals, 43 ms on each visit to the inbox); its count comes with its list.
     mine = unit_active_assignments(user)
     tabs = unit_tab_q()
-    counts = mine.aggregate(**{name: Count("pk", filter=q) for name, q in tabs.items()})
+    working = {name: q for name, q in tabs.items() if name != UNIT_HISTORY_TAB}
+    counts = mine.filter(proposal__state__in=UNIT_WORKING_STATES).aggregate(
+        **{name: Count("pk", filter=q) for name, q in working.items()})
+    if tab == UNIT_HISTORY_TAB:
+        counts[UNIT_HISTORY_TAB] = mine.filter(tabs[UNIT_HISTORY_TAB]).count()
     order = {"to_sign": ("assigned_at", "id"), "handling": ("due_date", "id"),
              "co_opinion": ("due_date", "id")}.get(tab, ("-proposal__updated_at", "-id"))
     qs = (mine.filter(tabs.get(tab, tabs["to_sign"]))
