@@ -79,8 +79,10 @@ def test_received_counts_decided_proposals_and_the_identity_holds(
     assert s["not_registered_by_reason"] == {"R7": 1}
 
 
-def test_only_the_committee_and_the_year_of_the_session_count(committee, session, year, member, staff, themes,
-                                                              build, outsider):
+def test_only_the_committee_and_the_year_of_the_session_count(committee, session, year, member, cosigner, staff,
+                                                              leader, themes, build, outsider):
+    from jianyan.supervision.workflow import designate_key_proposal
+
     build.registered(member, staff, themes[0])
     next_year = Session.objects.create(
         term=session.term, sitting=session.sitting + 1, year=year + 1, plenary_start=session.plenary_start,
@@ -90,6 +92,15 @@ def test_only_the_committee_and_the_year_of_the_session_count(committee, session
     assert stats(committee, year)["registered"] == 1
     assert stats(committee, year + 1)["registered"] == 1
     assert stats(outsider.profile.committee, year)["received"] == 0
+    # the members who took part, and the key proposals, are the year's too (read through its sessions)
+    cosigner_next_year = proposals.create_proposal(actor=cosigner, title="关于明年另一件事的提案",
+                                                   suggestions=["一条建议"], session=next_year)
+    proposals.register_proposal(proposals.submit_proposal(cosigner_next_year, actor=cosigner), actor=staff,
+                                theme=themes[0])
+    assert (stats(committee, year)["members_participating"], stats(committee, year + 1)["members_participating"]) \
+        == (1, 2)
+    designate_key_proposal(actor=staff, session=next_year, topic="明年的重点", proposals=[later], lead_leader=leader)
+    assert (stats(committee, year)["key_proposals"], stats(committee, year + 1)["key_proposals"]) == (0, 1)
 
 
 def test_an_empty_year_gives_zero_rates(committee, year):

@@ -67,7 +67,7 @@ from jianyan.proposals.models import (
     ProposerType,
     State,
 )
-from jianyan.reports.facts import flat_rows, refresh_year
+from jianyan.reports.facts import flat_rows, refresh_year, year_sessions
 from jianyan.supervision.models import KeyProposal, SupervisionActivity
 
 RECEIVED_STATES = frozenset(REGISTERED_STATES | DECIDED_STATES)
@@ -97,7 +97,7 @@ def rate(numerator: int, denominator: int) -> float:
 
 def year_proposals(committee_id: int, year: int):
     """Every proposal of the committee whose session is of that year, in any state."""
-    return Proposal.objects.filter(committee_id=committee_id, session__year=year)
+    return Proposal.objects.filter(committee_id=committee_id, session_id__in=year_sessions(committee_id, year))
 
 
 def approved_reply_exists():
@@ -594,7 +594,7 @@ def year_statistics(*, year: int, committee) -> dict:
     # 6. Member participation: the proposers of the year's received proposals, gathered once (a member's
     # look-up per member went through all their years of proposals: 0.8 s at 1,000,000).
     took_part = Proposer.objects.filter(
-        status=Proposer.Status.ACCEPTED, proposal__committee_id=cid, proposal__session__year=year,
+        status=Proposer.Status.ACCEPTED, proposal__committee_id=cid, proposal__session_id__in=year_sessions(cid, year),
         proposal__state__in=RECEIVED_STATES).order_by().values("user_id")
     members = Profile.objects.filter(committee_id=cid, role=Role.MEMBER).aggregate(
         total=Count("id"), participating=Count("id", filter=Q(user_id__in=took_part)))
