@@ -360,7 +360,8 @@ def main(argv=None) -> int:
     ceiling_rps = ceiling["all"]["rps"]
     print(f"\n== ceiling: /healthz, {args.ceiling_users} users without think time: {ceiling_rps:.0f} req/s, "
           f"p50/p95 {ceiling['all']['p50']:.0f}/{ceiling['all']['p95']:.0f} ms, errors "
-          f"{ceiling['all']['failures']} (load average {load_average()})\n   CPU, % of one core: {ceiling['cpu']}",
+          f"{ceiling['all']['failures']} (load average {load_average()})\n   CPU, % of one core: {ceiling['cpu']}; "
+          f"server CPU {ceiling['server_ms']:.2f} ms a request",
           flush=True)
     mix = args.classes.split(",")
     last, failures = None, 0
