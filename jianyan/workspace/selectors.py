@@ -357,22 +357,30 @@ UNIT_TABS = {
 }
 
 
-def unit_tab_q() -> dict[str, Q]:
-    return {
-        "to_sign": Q(signed_at__isnull=True, proposal__state__in=[S.ASSIGNED, S.RETURN_REQUESTED]),
-        "handling": Q(signed_at__isnull=False, proposal__state__in=[S.ASSIGNED, S.HANDLING, S.REPLY_AUDIT]),
-        "co_opinion": Q(mode=Assignment.Mode.CO, proposal__state__in=TRANSITIONS["co_opinion"])
-        & ~Exists(CoOpinion.objects.filter(assignment=OuterRef("pk"))),
-        "replied": Q(proposal__state__in=[S.REPLIED, S.CLOSED]),
-        "rehandling": Q(proposal__state=S.REHANDLING),
-    }
-
-
-# The history tab: what the unit replied to, every year of it.
+# The proposal states of each tab; the tab's rows are the assignments of proposals in these states (unit_tab_q).
+UNIT_TAB_STATES = {
+    "to_sign": {S.ASSIGNED, S.RETURN_REQUESTED},
+    "handling": {S.ASSIGNED, S.HANDLING, S.REPLY_AUDIT},
+    "co_opinion": TRANSITIONS["co_opinion"],
+    "replied": {S.REPLIED, S.CLOSED},
+    "rehandling": {S.REHANDLING},
+}
+# The history tab: what the unit replied to, every year of it. The others are the working tabs.
 UNIT_HISTORY_TAB = "replied"
-# The states of the proposals in the working tabs (all but the history tab).
-UNIT_WORKING_STATES = sorted({S.ASSIGNED, S.RETURN_REQUESTED, S.HANDLING, S.REPLY_AUDIT, S.REHANDLING,
-                              *TRANSITIONS["co_opinion"]})
+UNIT_WORKING_STATES = sorted(set().union(*(states for tab, states in UNIT_TAB_STATES.items()
+                                           if tab != UNIT_HISTORY_TAB)))
+
+
+def unit_tab_q() -> dict[str, Q]:
+    in_tab = {tab: Q(proposal__state__in=sorted(states)) for tab, states in UNIT_TAB_STATES.items()}
+    return {
+        "to_sign": in_tab["to_sign"] & Q(signed_at__isnull=True),
+        "handling": in_tab["handling"] & Q(signed_at__isnull=False),
+        "co_opinion": in_tab["co_opinion"] & Q(mode=Assignment.Mode.CO)
+        & ~Exists(CoOpinion.objects.filter(assignment=OuterRef("pk"))),
+        "replied": in_tab["replied"],
+        "rehandling": in_tab["rehandling"],
+    }
 
 
 def unit_inbox(user, tab: str) -> tuple[QuerySet[Assignment], dict[str, int]]:
